@@ -1,0 +1,5 @@
+"""Entry point for ``python -m doover_tui``."""
+
+from doover_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,51 @@
+"""Frozen, slotted models parsed tolerantly: absent optional fields default, extra fields are ignored."""
+
+from doover_tui.api.models.control import (
+    APPLICATION_TYPES,
+    APPLICATION_VISIBILITIES,
+    Agent,
+    AgentsResponse,
+    AppInstall,
+    Application,
+    Device,
+    Group,
+    Organisation,
+    Tunnel,
+    User,
+)
+from doover_tui.api.models.data import (
+    Aggregate,
+    Alarm,
+    Attachment,
+    Channel,
+    ChannelRef,
+    ChannelSubscription,
+    ConnectionDetail,
+    Message,
+    TimeseriesPage,
+    TimeseriesPoint,
+)
+
+__all__ = [
+    "APPLICATION_TYPES",
+    "APPLICATION_VISIBILITIES",
+    "Agent",
+    "AgentsResponse",
+    "Aggregate",
+    "Alarm",
+    "AppInstall",
+    "Application",
+    "Attachment",
+    "Channel",
+    "ChannelRef",
+    "ChannelSubscription",
+    "ConnectionDetail",
+    "Device",
+    "Group",
+    "Message",
+    "Organisation",
+    "TimeseriesPage",
+    "TimeseriesPoint",
+    "Tunnel",
+    "User",
+]

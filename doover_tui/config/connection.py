@@ -1,0 +1,135 @@
+"""Decide where to connect and with which credentials: flags > environment > profile (product.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from doover_tui.config.errors import ConfigError
+from doover_tui.config.paths import Paths
+from doover_tui.config.profiles import (
+    DEFAULT_AUTH_URL,
+    DEFAULT_CONTROL_URL,
+    DEFAULT_DATA_URL,
+    Profile,
+    load_profiles,
+)
+from doover_tui.config.settings import Settings
+
+DEFAULT_PROFILE = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectOptions:
+    """What the command line said; None means the user did not say."""
+
+    profile: str | None = None
+    data_url: str | None = None
+    control_url: str | None = None
+    gateway_url: str | None = None
+    organisation: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    read_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UserCredentials:
+    """A bearer token, refreshable when the profile holds a refresh token.
+
+    Attributes:
+        persist_to: the profile to write a refreshed token back to (None: do not persist).
+    """
+
+    token: str | None
+    expires_at: float | None
+    refresh_token: str | None = None
+    client_id: str | None = None
+    persist_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceCredentials:
+    """A service account's client id and secret (client-credentials flow)."""
+
+    client_id: str
+    client_secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """A fully resolved connection: endpoints, credentials, and where each came from.
+
+    Attributes:
+        source: in words, where the credentials came from.
+        profile_name: the profile used, if any (also the key into per-profile settings).
+        gateway_url: None means "derive it from the data URL".
+    """
+
+    source: str
+    profile_name: str | None
+    profile_path: Path
+    data_url: str
+    control_url: str
+    gateway_url: str | None
+    auth_server_url: str
+    organisation_id: str | None
+    credentials: UserCredentials | ServiceCredentials
+    read_only: bool
+
+
+def resolve_connection(options: ConnectOptions, env: Mapping[str, str], paths: Paths, settings: Settings) -> Connection:
+    """Combine flags, environment, profile file and settings into one :class:`Connection`.
+
+    Raises:
+        ConfigError: a needed value is missing, the profile is unknown or malformed.
+    """
+    client_id = options.client_id or env.get("DOOVER_CLIENT_ID") or None
+    client_secret = options.client_secret or env.get("DOOVER_CLIENT_SECRET") or None
+    if bool(client_id) != bool(client_secret):
+        raise ConfigError(
+            "a service account needs both --client-id and --client-secret "
+            "(or DOOVER_CLIENT_ID and DOOVER_CLIENT_SECRET)"
+        )
+    env_token = env.get("DOOVER_API_TOKEN") or None
+    env_data_url = env.get("DOOVER_DATA_API_BASE_URL") or None
+
+    profile: Profile | None = None
+    if options.profile is not None or not (env_token or client_id):
+        profile = load_profiles(paths.doover_config).get(options.profile or DEFAULT_PROFILE)
+
+    credentials: UserCredentials | ServiceCredentials
+    if client_id and client_secret:
+        credentials, source = (
+            ServiceCredentials(client_id, client_secret),
+            f"service account {client_id}",
+        )
+    elif profile is not None:
+        credentials = UserCredentials(
+            profile.token,
+            profile.token_expires,
+            profile.get("REFRESH_TOKEN"),
+            profile.get("AUTH_SERVER_CLIENT_ID"),
+            persist_to=profile.name,
+        )
+        source = f"profile '{profile.name}'"
+    else:
+        if env_data_url is None and options.data_url is None:
+            raise ConfigError("DOOVER_API_TOKEN is set but DOOVER_DATA_API_BASE_URL is not; doover-cli needs both")
+        credentials, source = UserCredentials(env_token, None), "environment (DOOVER_API_TOKEN)"
+
+    data_url = options.data_url or (profile.data_url if profile else env_data_url) or DEFAULT_DATA_URL
+    per_profile = settings.for_profile(profile.name) if profile else None
+    return Connection(
+        source=source,
+        profile_name=profile.name if profile else None,
+        profile_path=paths.doover_config,
+        data_url=data_url.rstrip("/"),
+        control_url=(options.control_url or (profile.control_url if profile else DEFAULT_CONTROL_URL)).rstrip("/"),
+        gateway_url=options.gateway_url or (per_profile.gateway_url if per_profile else None),
+        auth_server_url=profile.auth_server_url if profile else DEFAULT_AUTH_URL,
+        organisation_id=options.organisation or (per_profile.organisation if per_profile else None),
+        credentials=credentials,
+        read_only=options.read_only or (per_profile.read_only if per_profile else False),
+    )

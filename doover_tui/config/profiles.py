@@ -1,0 +1,327 @@
+"""Read and write ``~/.doover/config`` exactly as pydoover and doover-cli do (reference §1.2).
+
+The file is blocks separated by blank lines. A block headed ``[profile=NAME]`` holds
+``KEY=VALUE`` lines; anything else (legacy Doover 1 blocks, foreign text) is kept
+byte for byte and ignored. Writing changes only the lines of the keys we set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from doover_tui.api.jwt import jwt_expiry
+from doover_tui.config.errors import NoProfileFileError, ProfileFileError, UnknownProfileError
+
+_HEADER = re.compile(r"^\[profile=(?P<name>.+)\]$")
+
+KEY_ORDER = (
+    "TOKEN",
+    "TOKEN_EXPIRES",
+    "AGENT_ID",
+    "BASE_URL",
+    "REFRESH_TOKEN",
+    "REFRESH_TOKEN_ID",
+    "BASE_DATA_URL",
+    "AUTH_SERVER_URL",
+    "AUTH_SERVER_CLIENT_ID",
+)
+"""The order pydoover writes a new profile's keys in."""
+
+DEFAULT_CONTROL_URL = "https://api.doover.com"
+DEFAULT_DATA_URL = "https://data.doover.com/api"
+DEFAULT_AUTH_URL = "https://auth.doover.com"
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """One ``[profile=NAME]`` block, values trimmed; an empty value means unset."""
+
+    name: str
+    values: Mapping[str, str]
+    line: int
+    """The line number of the header, for messages."""
+    token_expires: float | None = None
+    """Expiry in Unix seconds: ``TOKEN_EXPIRES`` (seconds or ISO-8601), else the JWT ``exp``."""
+
+    def get(self, key: str) -> str | None:
+        """A value, or None when absent or empty."""
+        return self.values.get(key) or None
+
+    @property
+    def token(self) -> str | None:
+        """The access token."""
+        return self.get("TOKEN")
+
+    @property
+    def control_url(self) -> str:
+        """``BASE_URL``, defaulting to production."""
+        return self.get("BASE_URL") or DEFAULT_CONTROL_URL
+
+    @property
+    def data_url(self) -> str:
+        """``BASE_DATA_URL``, defaulting to production."""
+        return self.get("BASE_DATA_URL") or DEFAULT_DATA_URL
+
+    @property
+    def auth_server_url(self) -> str:
+        """``AUTH_SERVER_URL``, defaulting to production."""
+        return self.get("AUTH_SERVER_URL") or DEFAULT_AUTH_URL
+
+    @property
+    def refreshable(self) -> bool:
+        """A refresh token and the client id it belongs to are both present."""
+        return bool(self.get("REFRESH_TOKEN") and self.get("AUTH_SERVER_CLIENT_ID"))
+
+
+@dataclass(slots=True)
+class _Block:
+    lines: list[str]
+    first_line: int
+    profile: str | None = None
+
+
+@dataclass(slots=True)
+class ProfileFile:
+    """A parsed profile file that can be written back without disturbing what it does not own."""
+
+    path: Path
+    chunks: list[_Block | str] = field(default_factory=list)
+    """Blocks and the blank-line runs between them, in file order."""
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    broken: dict[str, ProfileFileError] = field(default_factory=dict)
+    """Profiles whose block is malformed: using one raises its error."""
+    legacy_blocks: int = 0
+
+    @property
+    def names(self) -> list[str]:
+        """Profile names in file order (malformed ones included, so the user sees them)."""
+        return [c.profile for c in self.chunks if isinstance(c, _Block) and c.profile is not None]
+
+    def get(self, name: str) -> Profile:
+        """The named profile.
+
+        Raises:
+            ProfileFileError: its block is malformed.
+            UnknownProfileError: there is no such profile.
+        """
+        if name in self.broken:
+            raise self.broken[name]
+        if name not in self.profiles:
+            raise UnknownProfileError(self.path, name, self.names)
+        return self.profiles[name]
+
+    def render(self) -> str:
+        """The file's text."""
+        return "".join("".join(c.lines) if isinstance(c, _Block) else c for c in self.chunks)
+
+    def set_values(self, name: str, changes: Mapping[str, str | None]) -> None:
+        """Set keys of a profile (None writes an empty value), adding the profile if needed.
+
+        Lines of other keys, other profiles and foreign blocks are not touched.
+        """
+        block = next((c for c in self.chunks if isinstance(c, _Block) and c.profile == name), None)
+        if block is None:
+            block = self._append_block(name)
+        newline = _newline_of(block.lines)
+        for key, value in changes.items():
+            text = value or ""
+            index = _key_line(block.lines, key)
+            if index is None:
+                if not block.lines[-1].endswith(("\n", "\r")):
+                    block.lines[-1] += newline
+                block.lines.append(f"{key}={text}{newline}")
+            else:
+                line = block.lines[index]
+                ending = line[len(line.rstrip("\r\n")) :]
+                block.lines[index] = line[: line.index("=") + 1] + text + ending
+        self._reparse()
+
+    def _append_block(self, name: str) -> _Block:
+        text = self.render()
+        if text and not text.endswith("\n"):
+            self.chunks.append("\n")
+        if text.strip():
+            self.chunks.append("\n")
+        block = _Block([f"[profile={name}]\n"], first_line=0, profile=name)
+        self.chunks.append(block)
+        return block
+
+    def _reparse(self) -> None:
+        fresh = parse_profiles(self.render(), self.path)
+        self.chunks, self.profiles, self.broken = fresh.chunks, fresh.profiles, fresh.broken
+
+    def save(self) -> None:
+        """Write the file atomically with mode 0600 (temp file in the same directory, then rename)."""
+        write_private_file(self.path, self.render())
+
+
+def _newline_of(lines: list[str]) -> str:
+    return "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+
+
+def _key_line(lines: list[str], key: str) -> int | None:
+    for index, line in enumerate(lines[1:], start=1):
+        if "=" in line and line.split("=", 1)[0].strip() == key:
+            return index
+    return None
+
+
+def parse_profiles(text: str, path: Path) -> ProfileFile:
+    """Parse the profile file's text (see the module docstring for the format)."""
+    result = ProfileFile(path)
+    pending: list[str] = []
+    start = 1
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        if line.strip():
+            if not pending:
+                start = number
+            pending.append(line)
+            continue
+        if pending:
+            result.chunks.append(_Block(pending, start))
+            pending = []
+        if result.chunks and isinstance(result.chunks[-1], str):
+            result.chunks[-1] += line
+        else:
+            result.chunks.append(line)
+    if pending:
+        result.chunks.append(_Block(pending, start))
+    for chunk in result.chunks:
+        if isinstance(chunk, _Block):
+            _classify(chunk, result)
+    return result
+
+
+def _classify(block: _Block, result: ProfileFile) -> None:
+    header = _HEADER.match(block.lines[0].strip())
+    if header is None:
+        return
+    name = header.group("name").strip()
+    values: dict[str, str] = {}
+    key_lines: dict[str, int] = {}
+    problem: str | None = None
+    problem_line = block.first_line
+    for offset, line in enumerate(block.lines[1:], start=1):
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            continue  # doover-js allows comment lines
+        if "=" not in stripped:
+            problem, problem_line = (
+                f"expected KEY=VALUE in [profile={name}], found {stripped[:60]!r}",
+                block.first_line + offset,
+            )
+            break
+        key, value = stripped.split("=", 1)
+        values[key.strip()] = value.strip()
+        key_lines[key.strip()] = block.first_line + offset
+    if ("USERNAME" in values or "PASSWORD" in values) and values.get("IS_DOOVER2") != "True":
+        result.legacy_blocks += 1  # a Doover 1 profile: kept verbatim, never used
+        return
+    block.profile = name
+    if problem is None and name in result.profiles:
+        problem = f"profile '{name}' is defined twice (first at line {result.profiles[name].line})"
+    expires: float | None = None
+    if problem is None:
+        try:
+            expires = _expiry(values.get("TOKEN_EXPIRES", ""), values.get("TOKEN", ""))
+        except ValueError as exc:
+            problem, problem_line = str(exc), key_lines.get("TOKEN_EXPIRES", block.first_line)
+    if problem is not None:
+        result.broken[name] = ProfileFileError(result.path, problem, problem_line)
+        return
+    result.profiles[name] = Profile(name, values, block.first_line, expires)
+
+
+def _expiry(raw: str, token: str) -> float | None:
+    """TOKEN_EXPIRES as Unix seconds or ISO-8601 (doover-js writes the latter), else the JWT exp."""
+    if not raw:
+        return jwt_expiry(token) if token else None
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"TOKEN_EXPIRES={raw!r} is neither Unix seconds nor an ISO-8601 time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def load_profiles(path: Path) -> ProfileFile:
+    """Read and parse the profile file.
+
+    Raises:
+        NoProfileFileError: the file does not exist.
+        ProfileFileError: it cannot be read or is not UTF-8.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NoProfileFileError(path) from None
+    except OSError as exc:
+        raise ProfileFileError(path, f"cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ProfileFileError(path, "is not UTF-8 text", line) from None
+    return parse_profiles(text, path)
+
+
+def update_profile(path: Path, name: str, changes: Mapping[str, str | None]) -> None:
+    """Re-read the file, set keys of one profile, and write it back atomically.
+
+    Re-reading first keeps what another program (``doover login``) wrote meanwhile.
+
+    Raises:
+        ProfileFileError: the file cannot be read or written.
+    """
+    try:
+        profiles = load_profiles(path)
+    except NoProfileFileError:
+        profiles = ProfileFile(path)
+    profiles.set_values(name, changes)
+    profiles.save()
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Replace ``path`` atomically with ``text``, readable by its owner only (0600).
+
+    Raises:
+        ProfileFileError: the directory or file cannot be written.
+    """
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ProfileFileError(path, f"cannot write: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise ProfileFileError(path, f"cannot write: {exc.strerror}") from None
+
+
+def format_expiry(expires_at: float | None) -> str:
+    """TOKEN_EXPIRES as pydoover writes it: Unix seconds as a float (``1710806400.0``)."""
+    return "" if expires_at is None else repr(float(expires_at))
+
+
+def expiry_datetime(expires_at: float | None) -> datetime | None:
+    """Unix seconds to an aware UTC datetime."""
+    return None if expires_at is None else datetime.fromtimestamp(expires_at, tz=UTC)

@@ -1,0 +1,1 @@
+"""Screens: each owns its workers and turns store results into widget state."""

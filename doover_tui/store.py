@@ -1,0 +1,421 @@
+"""Store: the only object the UI calls. Cache, background refresh, writes, live fan-out, read-only gate."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Generic, TypeVar
+
+from doover_tui.api.client import DooverClient
+from doover_tui.api.errors import DooverError, ReadOnlyError
+from doover_tui.api.gateway import GatewayClient
+from doover_tui.api.gateway_events import (
+    AggregateUpdated,
+    ChannelSynced,
+    GatewayEvent,
+    GatewayState,
+    GatewayStatusChanged,
+    MessageCreated,
+    MessageUpdated,
+)
+from doover_tui.api.models import (
+    AgentsResponse,
+    Aggregate,
+    AppInstall,
+    Application,
+    Channel,
+    ChannelRef,
+    Message,
+    Tunnel,
+)
+from doover_tui.cache import CacheKey, TtlCache
+from doover_tui.config.settings import CacheSettings
+from doover_tui.request_log import RequestLog
+from doover_tui.store_events import (
+    AggregateChanged,
+    LiveEventReceived,
+    LiveStatusChanged,
+    MessageChanged,
+    MessagesArrived,
+    RefreshFailed,
+    ResourceRefreshed,
+    StoreEvent,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Cached(Generic[T]):
+    """A value as the store has it.
+
+    Attributes:
+        value: the data.
+        age: seconds since it was fetched.
+        stale: older than its resource's maximum age; a refresh is under way.
+    """
+
+    value: T
+    age: float
+    stale: bool
+
+
+class Store:
+    """Reads through a cache, writes through the client, and fans live events out to listeners."""
+
+    def __init__(
+        self,
+        client: DooverClient,
+        *,
+        cache_ages: CacheSettings | None = None,
+        read_only: bool = False,
+        message_window: int = 2000,
+        request_log: RequestLog | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.read_only = read_only
+        self.request_log = request_log or RequestLog()
+        self._ages = cache_ages or CacheSettings()
+        self._window = message_window
+        self._cache = TtlCache(clock)
+        self._listeners: list[Callable[[StoreEvent], None]] = []
+        self._inflight: dict[CacheKey, asyncio.Future[Any]] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+        self._gateway: GatewayClient | None = None
+        self.live_state = GatewayState.CLOSED
+
+    # Listeners ------------------------------------------------------------------------------
+
+    def listen(self, listener: Callable[[StoreEvent], None]) -> Callable[[], None]:
+        """Call ``listener`` with every store event; returns a function that stops it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _emit(self, event: StoreEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    # Reads ----------------------------------------------------------------------------------
+
+    async def agents(self, *, force: bool = False) -> Cached[AgentsResponse]:
+        """All agents and groups.
+
+        Raises:
+            DooverError: nothing is cached and the fetch failed.
+        """
+        return await self._read(("agents",), self._ages.agents, self.client.control.agents, force)
+
+    async def channels(self, agent_id: str, *, force: bool = False) -> Cached[list[Channel]]:
+        """An agent's channels (without aggregates).
+
+        Raises:
+            DooverError: nothing is cached and the fetch failed.
+        """
+        return await self._read(
+            ("channels", agent_id),
+            self._ages.channels,
+            lambda: self.client.data.list_channels(agent_id),
+            force,
+        )
+
+    async def channel(self, ref: ChannelRef, *, force: bool = False) -> Cached[Channel]:
+        """One channel's settings (schemas, privacy).
+
+        Raises:
+            DooverError: nothing is cached and the fetch failed.
+        """
+        fetch = partial(self.client.data.get_channel, ref.agent_id, ref.name, include_aggregate=False)
+        return await self._read(("channel", ref), self._ages.channels, fetch, force)
+
+    async def aggregate(self, ref: ChannelRef, *, force: bool = False) -> Cached[Aggregate]:
+        """A channel's aggregate.
+
+        Raises:
+            DooverError: nothing is cached and the fetch failed.
+        """
+        fetch = partial(self.client.data.get_aggregate, ref.agent_id, ref.name)
+        return await self._read(("aggregate", ref), self._ages.aggregate, fetch, force)
+
+    async def messages(self, ref: ChannelRef, *, limit: int = 100, force: bool = False) -> Cached[tuple[Message, ...]]:
+        """A channel's newest messages, newest first (live arrivals are added to the front).
+
+        Raises:
+            DooverError: nothing is cached and the fetch failed.
+        """
+
+        async def fetch() -> tuple[Message, ...]:
+            return tuple(await self.client.data.list_messages(ref.agent_id, ref.name, limit=limit))
+
+        return await self._read(("messages", ref), self._ages.messages, fetch, force)
+
+    async def older_messages(self, ref: ChannelRef, before: str, *, limit: int = 200) -> list[Message]:
+        """The page of messages just older than ``before``, newest first (not cached: the caller windows it).
+
+        Raises:
+            DooverError: the fetch failed.
+        """
+        return await self.client.data.list_messages(ref.agent_id, ref.name, before=before, limit=limit)
+
+    async def applications(self, *, force: bool = False) -> Cached[list[Application]]:
+        """Every application (all pages).
+
+        Raises:
+            DooverError: nothing is cached and the fetch failed.
+        """
+        return await self._read(("applications",), self._ages.applications, self.client.control.applications, force)
+
+    async def app_installs(self, device_id: str, *, force: bool = False) -> Cached[list[AppInstall]]:
+        """Applications installed on a device.
+
+        Raises:
+            DooverError: nothing is cached and the fetch failed.
+        """
+        fetch = partial(self.client.control.app_installs, device_id)
+        return await self._read(("app_installs", device_id), self._ages.applications, fetch, force)
+
+    async def tunnels(self, device_id: str | None = None, *, force: bool = False) -> Cached[list[Tunnel]]:
+        """A device's tunnels, or all tunnels when ``device_id`` is None.
+
+        Raises:
+            DooverError: nothing is cached and the fetch failed.
+        """
+        fetch = partial(self.client.control.tunnels, device_id)
+        return await self._read(("tunnels", device_id), self._ages.tunnels, fetch, force)
+
+    async def _read(self, key: CacheKey, max_age: float, fetch: Callable[[], Awaitable[T]], force: bool) -> Cached[T]:
+        entry = None if force else self._cache.get(key)
+        if entry is None:
+            value: T = await self._fetch(key, fetch)
+            return Cached(value, 0.0, False)
+        age = self._cache.age(entry)
+        stale = age > max_age
+        if stale:
+            self._refresh_in_background(key, fetch)
+        return Cached(entry.value, age, stale)
+
+    async def _fetch(self, key: CacheKey, fetch: Callable[[], Awaitable[T]]) -> T:
+        """Fetch and cache ``key``, sharing one request among concurrent callers."""
+        pending = self._inflight.get(key)
+        if pending is not None:
+            result: T = await asyncio.shield(pending)
+            return result
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            value = await fetch()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved here, so an unshared failure is not reported as lost
+            raise
+        else:
+            self._cache.put(key, value)
+            future.set_result(value)
+            return value
+        finally:
+            self._inflight.pop(key, None)
+
+    def _refresh_in_background(self, key: CacheKey, fetch: Callable[[], Awaitable[Any]]) -> None:
+        if key in self._inflight:
+            return
+
+        async def refresh() -> None:
+            try:
+                value = await self._fetch(key, fetch)
+            except DooverError as exc:
+                self._emit(RefreshFailed(key, exc))
+            else:
+                self._emit(ResourceRefreshed(key, value))
+
+        self._spawn(refresh())
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # Writes ---------------------------------------------------------------------------------
+
+    def _check_writable(self, what: str) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"cannot {what}: this session is read-only (--read-only or read_only in settings)")
+
+    async def update_aggregate(
+        self,
+        ref: ChannelRef,
+        data: Any,
+        *,
+        replace: bool = False,
+        replace_paths: Sequence[str] = (),
+        log_update: bool = False,
+    ) -> Aggregate:
+        """PATCH (merge) or, with ``replace``, PUT a channel's aggregate; returns the server's result.
+
+        Raises:
+            ReadOnlyError: read-only mode (nothing was sent).
+            DooverError: the write failed.
+        """
+        self._check_writable(f"change the aggregate of {ref.name}")
+        result = await self.client.data.update_aggregate(
+            ref.agent_id,
+            ref.name,
+            data,
+            replace=replace,
+            replace_paths=replace_paths,
+            log_update=log_update,
+        )
+        if result is None:  # a server that did not echo it: read it back
+            result = await self.client.data.get_aggregate(ref.agent_id, ref.name)
+        self._cache.put(("aggregate", ref), result)
+        self._cache.invalidate(("channels", ref.agent_id))
+        if log_update:
+            self._cache.invalidate(("messages", ref))
+        self._emit(AggregateChanged(ref, result, "write"))
+        return result
+
+    async def create_message(self, ref: ChannelRef, data: Any) -> Message:
+        """Publish a message to a channel; returns it as stored.
+
+        Raises:
+            ReadOnlyError: read-only mode (nothing was sent).
+            DooverError: the write failed.
+        """
+        self._check_writable(f"publish to {ref.name}")
+        message = await self.client.data.create_message(ref.agent_id, ref.name, data)
+        self._add_messages(ref, (message,))
+        return message
+
+    async def create_channel(self, agent_id: str, name: str, *, is_private: bool = False, **schemas: Any) -> None:
+        """Create a channel.
+
+        Raises:
+            ReadOnlyError: read-only mode (nothing was sent).
+            DooverError: the write failed.
+        """
+        self._check_writable(f"create channel {name}")
+        await self.client.data.create_channel(agent_id, name, is_private=is_private, **schemas)
+        self._cache.invalidate(("channels", agent_id))
+
+    async def put_channel(self, ref: ChannelRef, *, is_private: bool, **schemas: Any) -> Channel:
+        """Replace a channel's whole configuration.
+
+        Raises:
+            ReadOnlyError: read-only mode (nothing was sent).
+            DooverError: the write failed.
+        """
+        self._check_writable(f"change channel {ref.name}")
+        channel = await self.client.data.put_channel(ref.agent_id, ref.name, is_private=is_private, **schemas)
+        self._cache.put(("channel", ref), channel)
+        self._cache.invalidate(("channels", ref.agent_id))
+        return channel
+
+    async def patch_application(self, application_id: str, fields: dict[str, Any]) -> Application:
+        """Change some fields of an application.
+
+        Raises:
+            ReadOnlyError: read-only mode (nothing was sent).
+            DooverError: the write failed.
+        """
+        self._check_writable("change an application")
+        application = await self.client.control.patch_application(application_id, fields)
+        self._cache.invalidate(("applications",))
+        return application
+
+    async def create_application(self, fields: dict[str, Any]) -> Application:
+        """Create an application.
+
+        Raises:
+            ReadOnlyError: read-only mode (nothing was sent).
+            DooverError: the write failed.
+        """
+        self._check_writable("create an application")
+        application = await self.client.control.create_application(fields)
+        self._cache.invalidate(("applications",))
+        return application
+
+    async def tunnel_write(self, verb: str, *args: Any, device_id: str | None = None) -> Any:
+        """Run a tunnel write (``create``, ``patch``, ``delete``, ``activate``, ``deactivate``).
+
+        Every tunnel list is invalidated afterwards, since a tunnel shows in its device's
+        list and in the list of all tunnels.
+
+        Raises:
+            ReadOnlyError: read-only mode (nothing was sent).
+            DooverError: the write failed.
+        """
+        self._check_writable(f"{verb} a tunnel")
+        control = self.client.control
+        calls: dict[str, Callable[..., Awaitable[Any]]] = {
+            "create": control.create_tunnel,
+            "patch": control.patch_tunnel,
+            "delete": control.delete_tunnel,
+            "activate": control.activate_tunnel,
+            "deactivate": control.deactivate_tunnel,
+        }
+        try:
+            return await calls[verb](*args, device_id=device_id)
+        finally:
+            self._cache.invalidate_resource("tunnels")
+
+    # Live -----------------------------------------------------------------------------------
+
+    async def follow(self, ref: ChannelRef) -> None:
+        """Subscribe to a channel's live events (starting the gateway on first use)."""
+        if self._gateway is None:
+            self._gateway = self.client.gateway(self._on_gateway_event)
+            self._gateway.start()
+        await self._gateway.subscribe(ref)
+
+    async def unfollow(self, ref: ChannelRef) -> None:
+        """Stop a channel's live events."""
+        if self._gateway is not None:
+            await self._gateway.unsubscribe(ref)
+
+    def _on_gateway_event(self, event: GatewayEvent) -> None:
+        if isinstance(event, AggregateUpdated | ChannelSynced):
+            self._cache.put(("aggregate", event.channel), event.aggregate)
+            self._emit(AggregateChanged(event.channel, event.aggregate, "live"))
+        elif isinstance(event, MessageCreated):
+            self._add_messages(event.message.channel, (event.message,))
+        elif isinstance(event, MessageUpdated):
+            self._replace_message(event.channel, event.message)
+        elif isinstance(event, GatewayStatusChanged):
+            self.live_state = event.state
+            self._emit(LiveStatusChanged(event.state, event.detail, event.retry_in))
+        else:
+            self._emit(LiveEventReceived(event))
+
+    def _add_messages(self, ref: ChannelRef, new: Sequence[Message]) -> None:
+        entry = self._cache.get(("messages", ref))
+        if entry is not None:
+            known = {message.id for message in entry.value}
+            fresh = tuple(message for message in new if message.id not in known)
+            if not fresh:
+                return
+            # Keep the entry's age: live arrivals do not make the rest of the list fresher.
+            merged = (fresh + entry.value)[: self._window]
+            self._cache.replace(("messages", ref), merged)
+            new = fresh
+        self._emit(MessagesArrived(ref, tuple(new)))
+
+    def _replace_message(self, ref: ChannelRef, message: Message) -> None:
+        entry = self._cache.get(("messages", ref))
+        if entry is not None:
+            updated = tuple(message if old.id == message.id else old for old in entry.value)
+            self._cache.replace(("messages", ref), updated)
+        self._emit(MessageChanged(ref, message))
+
+    async def aclose(self) -> None:
+        """Stop the gateway and background refreshes, and close the client."""
+        if self._gateway is not None:
+            await self._gateway.aclose()
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        await self.client.aclose()
