@@ -14,6 +14,8 @@ import httpx
 import orjson
 import pytest
 
+pytest_plugins = ["tests.gateway_peer"]
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = SHARED / "doover-api" / "fixtures"
 

@@ -1,0 +1,221 @@
+"""Store: read-through cache, background refresh, invalidation, read-only gate, live fan-out."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.server import ServerConnection
+
+from doover_tui.api.auth import StaticToken
+from doover_tui.api.client import DooverClient, Endpoints
+from doover_tui.api.errors import NotFoundError, ReadOnlyError
+from doover_tui.api.gateway_events import GatewayState
+from doover_tui.api.models import ChannelRef
+from doover_tui.config.settings import CacheSettings
+from doover_tui.store import Store
+from doover_tui.store_events import (
+    AggregateChanged,
+    LiveStatusChanged,
+    MessagesArrived,
+    RefreshFailed,
+    ResourceRefreshed,
+    StoreEvent,
+)
+from tests.conftest import FakeServer, fixture_json
+from tests.gateway_peer import Peer, hello_ready, send, url_of
+
+REF = ChannelRef("42", "tank")
+AGG = "/api/agents/42/channels/tank/aggregate"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_store(
+    server: FakeServer, *, read_only: bool = False, gateway: str = "ws://127.0.0.1:9/ws", window: int = 2000
+) -> tuple[Store, Clock, asyncio.Queue[StoreEvent]]:
+    http = httpx.AsyncClient(transport=server.transport())
+    client = DooverClient(Endpoints("http://127.0.0.1:9/api", "http://127.0.0.1:9", gateway), StaticToken("t"), http)
+    clock = Clock()
+    store = Store(
+        client,
+        cache_ages=CacheSettings(aggregate=10, agents=60),
+        read_only=read_only,
+        clock=clock,
+        message_window=window,
+    )
+    events: asyncio.Queue[StoreEvent] = asyncio.Queue()
+    store.listen(events.put_nowait)
+    return store, clock, events
+
+
+async def next_event(events: asyncio.Queue[StoreEvent], kind: type) -> Any:
+    while True:
+        event = await asyncio.wait_for(events.get(), 5)
+        if isinstance(event, kind):
+            return event
+
+
+def aggregate(data: dict[str, Any]) -> httpx.Response:
+    return httpx.Response(200, json={"data": data, "attachments": [], "last_updated": 1})
+
+
+async def test_miss_then_hit_then_stale_with_background_refresh(server: FakeServer) -> None:
+    server.on("GET", AGG, aggregate({"v": 1}), aggregate({"v": 2}))
+    store, clock, events = make_store(server)
+    first = await store.aggregate(REF)
+    assert (first.value.data, first.age, first.stale) == ({"v": 1}, 0.0, False)
+    clock.now += 5
+    hit = await store.aggregate(REF)
+    assert (hit.value.data, hit.age, hit.stale) == ({"v": 1}, 5.0, False)
+    assert len(server.seen) == 1, "a fresh entry is served from the cache"
+    clock.now += 10
+    stale = await store.aggregate(REF)
+    assert (stale.value.data, stale.stale) == ({"v": 1}, True), "stale data comes back at once"
+    refreshed = await next_event(events, ResourceRefreshed)
+    assert refreshed.key == ("aggregate", REF)
+    assert refreshed.value.data == {"v": 2}
+    assert (await store.aggregate(REF)).value.data == {"v": 2}
+    assert len(server.seen) == 2
+    forced = await store.aggregate(REF, force=True)
+    assert forced.age == 0.0
+    assert len(server.seen) == 3
+
+
+async def test_failed_background_refresh_keeps_serving_the_cache(server: FakeServer) -> None:
+    server.on("GET", AGG, aggregate({"v": 1}), httpx.Response(404, text="channel not found"))
+    store, clock, events = make_store(server)
+    await store.aggregate(REF)
+    clock.now += 60
+    assert (await store.aggregate(REF)).stale
+    failed = await next_event(events, RefreshFailed)
+    assert isinstance(failed.error, NotFoundError)
+    assert (await store.aggregate(REF)).value.data == {"v": 1}
+
+
+async def test_concurrent_reads_share_one_request(server: FakeServer) -> None:
+    gate = asyncio.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await gate.wait()
+        return httpx.Response(200, json=fixture_json("agents_response.json"))
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(slow))
+    store = Store(
+        DooverClient(Endpoints("http://127.0.0.1:9/api", "http://127.0.0.1:9", "ws://x"), StaticToken("t"), http)
+    )
+    calls = 0
+    original = store.client.control.agents
+
+    async def counting(**kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return await original(**kwargs)
+
+    store.client.control.agents = counting  # type: ignore[method-assign]
+    readers = [asyncio.create_task(store.agents()) for _ in range(3)]
+    await asyncio.sleep(0)
+    gate.set()
+    results = await asyncio.gather(*readers)
+    assert calls == 1
+    assert all(r.value.agents[0].id == "a1" for r in results)
+
+
+async def test_write_updates_cache_from_reply_and_invalidates(server: FakeServer) -> None:
+    server.on("GET", "/api/agents/42/channels", httpx.Response(200, json=[{"name": "tank"}]))
+    server.on("GET", "/api/agents/42/channels/tank/messages", httpx.Response(200, json=[]))
+    server.on("PATCH", AGG, aggregate({"v": 9}))
+    store, _, events = make_store(server)
+    await store.channels("42")
+    await store.messages(REF)
+    result = await store.update_aggregate(REF, {"v": 9}, log_update=True)
+    assert result.data == {"v": 9}
+    change = await next_event(events, AggregateChanged)
+    assert (change.source, change.aggregate.data) == ("write", {"v": 9})
+    before = len(server.seen)
+    assert (await store.aggregate(REF)).value.data == {"v": 9}
+    assert len(server.seen) == before, "the write's reply is cached"
+    await store.channels("42")
+    await store.messages(REF)
+    assert [s.path for s in server.seen[before:]] == [
+        "/api/agents/42/channels",
+        "/api/agents/42/channels/tank/messages",
+    ]
+
+
+async def test_tunnel_writes_invalidate_every_tunnel_list(server: FakeServer) -> None:
+    page = {"count": 0, "next": None, "previous": None, "results": []}
+    server.on("GET", "/tunnels/", httpx.Response(200, json=page))
+    server.on("GET", "/devices/3/tunnels/", httpx.Response(200, json=page))
+    server.on("POST", "/tunnels/5/activate/", httpx.Response(200, json={}))
+    store, _, _ = make_store(server)
+    await store.tunnels()
+    await store.tunnels("3")
+    await store.tunnel_write("activate", "5")
+    await store.tunnels()
+    await store.tunnels("3")
+    assert [s.path for s in server.seen].count("/tunnels/") == 2
+    assert [s.path for s in server.seen].count("/devices/3/tunnels/") == 2
+
+
+@pytest.mark.parametrize(
+    ("write", "args"),
+    [
+        ("update_aggregate", (REF, {"a": 1})),
+        ("create_message", (REF, {"a": 1})),
+        ("create_channel", ("42", "new")),
+        ("put_channel", (REF,)),
+        ("patch_application", ("1", {"description": "x"})),
+        ("create_application", ({"name": "x"},)),
+        ("tunnel_write", ("activate", "5")),
+    ],
+)
+async def test_read_only_refuses_before_any_request(server: FakeServer, write: str, args: tuple[Any, ...]) -> None:
+    store, _, _ = make_store(server, read_only=True)
+    kwargs = {"is_private": False} if write == "put_channel" else {}
+    with pytest.raises(ReadOnlyError, match="read-only"):
+        await getattr(store, write)(*args, **kwargs)
+    assert server.seen == []
+
+
+async def test_live_events_update_cache_and_fan_out(server: FakeServer, gateway_server: Any) -> None:
+    def message(mid: int) -> dict[str, Any]:
+        return {"id": str(mid), "author_id": "u", "channel": {"agent_id": "42", "name": "tank"}, "data": {"n": mid}}
+
+    async def script(socket: ServerConnection, peer: Peer) -> None:
+        reader = await hello_ready(socket, peer)
+        await peer.expect(12)
+        channel = {"agent_id": "42", "name": "tank"}
+        await send(socket, {"op": 0, "t": "MessageCreate", "d": message(3)})
+        await send(socket, {"op": 0, "t": "MessageCreate", "d": message(3)})  # a duplicate is dropped
+        await send(socket, {"op": 0, "t": "MessageCreate", "d": message(4)})
+        live_aggregate = {"data": {"level": 7}, "attachments": []}
+        update = {"author_id": "u", "channel": channel, "aggregate": live_aggregate, "request_data": {}}
+        await send(socket, {"op": 0, "t": "AggregateUpdate", "d": update})
+        await reader
+
+    ws, _ = await gateway_server(script)
+    server.on("GET", "/api/agents/42/channels/tank/messages", httpx.Response(200, json=[message(2), message(1)]))
+    store, _, events = make_store(server, gateway=url_of(ws), window=3)
+    await store.messages(REF)
+    await store.follow(REF)
+    assert (await next_event(events, LiveStatusChanged)).state is GatewayState.CONNECTING
+    arrived = [await next_event(events, MessagesArrived), await next_event(events, MessagesArrived)]
+    assert [[m.id for m in event.messages] for event in arrived] == [["3"], ["4"]]
+    change = await next_event(events, AggregateChanged)
+    assert (change.source, change.aggregate.data) == ("live", {"level": 7})
+    requests = len(server.seen)
+    assert (await store.aggregate(REF)).value.data == {"level": 7}
+    cached = await store.messages(REF)
+    assert [m.id for m in cached.value] == ["4", "3", "2"], "newest first, bounded to the window"
+    assert len(server.seen) == requests, "both were served from what the gateway delivered"
+    assert store.live_state is GatewayState.LIVE
+    await store.aclose()
