@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from doover_tui.api.errors import DooverError
 from doover_tui.api.models import Agent
 from doover_tui.config.connection import Connection
+from doover_tui.literal import printable
 from doover_tui.store import Store
 
 STATE_STYLES = {"ONLINE": "green", "OFFLINE": "red", "UNKNOWN": "yellow"}
@@ -32,7 +33,8 @@ class BrowserScreen(Screen[None]):
         Binding("r", "refresh", "Reload", id="browser.refresh"),
     ]
 
-    agents: reactive[tuple[Agent, ...] | None] = reactive(None)
+    # always_update: a reload that returns equal data must still refresh the status line.
+    agents: reactive[tuple[Agent, ...] | None] = reactive(None, always_update=True)
     """The agents on screen; None until the first load."""
 
     def __init__(self, store: Store, connection: Connection) -> None:
@@ -65,7 +67,7 @@ class BrowserScreen(Screen[None]):
             result = await self.store.agents(force=force)
         except DooverError as exc:
             self._status(f"{exc.title}: {exc.detail}")
-            self.notify(exc.detail, title=exc.title, severity="error", markup=False)
+            self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
             return
         self.agents = result.value.agents
 
@@ -78,10 +80,10 @@ class BrowserScreen(Screen[None]):
         for agent in sorted(agents, key=lambda a: a.label.casefold()):
             state = agent.online_state
             table.add_row(
-                Text(agent.label),
+                Text(printable(agent.label)),
                 Text(state, style=STATE_STYLES[state]),
-                Text(agent.group),
-                Text(agent.id),
+                Text(printable(agent.group)),
+                Text(printable(agent.id)),
                 key=agent.id,
             )
         self._status(f"{len(agents)} agents")
@@ -89,4 +91,4 @@ class BrowserScreen(Screen[None]):
     def _status(self, text: str) -> None:
         host = self.connection.control_url.split("://", 1)[-1]
         mode = " · READ-ONLY" if self.store.read_only else ""
-        self.query_one("#status", Static).update(Text(f"{self.connection.source} · {host}{mode} · {text}"))
+        self.query_one("#status", Static).update(Text(printable(f"{self.connection.source} · {host}{mode} · {text}")))

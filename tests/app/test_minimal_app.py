@@ -24,6 +24,7 @@ AGENTS = {
             "group": "North",
         },
         {"id": "1", "name": "pump", "display_name": "[bold]Pump 3[/]", "connection_determination": "online"},
+        {"id": "3", "name": "gate", "display_name": "Gate \x1b[31m1\n"},
     ],
     "groups": [],
 }
@@ -56,10 +57,19 @@ async def test_agents_listed_with_state_and_literal_names(server: FakeServer) ->
         await pilot.pause()
         table = app.screen.query_one("#agents", DataTable)
         rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-        assert rows == [["[bold]Pump 3[/]", "ONLINE", "", "1"], ["Tank 7", "OFFLINE", "North", "2"]]
+        assert rows == [
+            ["[bold]Pump 3[/]", "ONLINE", "", "1"],
+            ["Gate \\x1b[31m1\\n", "UNKNOWN", "", "3"],
+            ["Tank 7", "OFFLINE", "North", "2"],
+        ]
         status = str(app.screen.query_one("#status", Static).render())
         assert "READ-ONLY" in status
-        assert "2 agents" in status
+        assert "3 agents" in status
+        await pilot.press("r")  # the same data again: the status must not stay "reloading…"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(app.screen.query_one("#status", Static).render()).endswith("3 agents")
+        assert len(server.seen) == 2
 
 
 async def test_server_error_is_shown_and_reload_recovers(server: FakeServer) -> None:
@@ -74,5 +84,5 @@ async def test_server_error_is_shown_and_reload_recovers(server: FakeServer) -> 
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen.query_one("#agents", DataTable).row_count == 2
+        assert app.screen.query_one("#agents", DataTable).row_count == 3
     assert app.return_code in (None, 0)
