@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from textual.app import App
@@ -22,19 +23,40 @@ class DooverApp(App[int]):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, store: Store, connection: Connection, *, theme: str = "textual-dark") -> None:
+    SCREENS_WITH_BINDINGS = (BrowserScreen,)
+    """Every screen whose binding ids the keymap may name."""
+
+    def __init__(
+        self,
+        store: Store,
+        connection: Connection,
+        *,
+        theme: str = "textual-dark",
+        keymap: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         self.connection = connection
         self._requested_theme = theme
+        self._requested_keymap = dict(keymap or {})
 
     def on_mount(self) -> None:
-        """Apply the theme (falling back with a notice) and open the browser."""
+        """Apply theme and keymap (saying what was not understood) and open the browser."""
         if self._requested_theme in self.available_themes:
             self.theme = self._requested_theme
         else:
             self.notify(f"unknown theme {self._requested_theme!r}; using {self.theme}", severity="warning")
+        unknown = sorted(set(self._requested_keymap) - self.binding_ids())
+        if unknown:
+            self.notify(f"keymap names unknown binding ids: {', '.join(unknown)}", severity="warning", markup=False)
+        self.set_keymap(self._requested_keymap)
         self.push_screen(BrowserScreen(self.store, self.connection))
+
+    @classmethod
+    def binding_ids(cls) -> set[str]:
+        """The ids of every binding of the app and its screens (what a keymap may remap)."""
+        owners = (cls, *cls.SCREENS_WITH_BINDINGS)
+        return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
     async def on_unmount(self) -> None:
         """Close connections when the app ends."""

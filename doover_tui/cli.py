@@ -126,7 +126,7 @@ def _run_app(args: argparse.Namespace, connection: Connection, settings: Setting
         message_window=settings.message_window,
         request_log=request_log,
     )
-    app = DooverApp(store, connection, theme=args.theme or settings.theme)
+    app = DooverApp(store, connection, theme=args.theme or settings.theme, keymap=settings.keymap)
     app.run()
     return app.return_code or 0
 

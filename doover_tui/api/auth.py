@@ -256,10 +256,12 @@ async def _post_token(
     headers: dict[str, str] | None = None,
 ) -> Any:
     """POST to a token endpoint; the URL's query holds secrets, so it never appears in errors."""
-    where = httpx.URL(url).copy_with(query=None)
+    where = url.split("?", 1)[0]
     try:
         response = await http.post(url, params=params, data=data, headers=headers)
-    except httpx.TransportError as exc:
+    except httpx.InvalidURL:
+        raise AuthError(f"{where!r} is not a valid URL, so the token cannot be renewed") from None
+    except httpx.RequestError as exc:
         raise NetworkError(f"could not reach {where} to {what}: {type(exc).__name__}") from None
     if response.status_code >= 400:
         raise AuthError(

@@ -218,6 +218,11 @@ class ApiSession:
                 f"{method} {_display_url(url)} failed: {_describe_transport(exc)}",
                 sent=not _never_sent(exc),
             )
+        except httpx.RequestError as exc:
+            # Undecodable bodies and redirect loops: resending will not help.
+            return ProtocolError(f"{method} {_display_url(url)} failed: {_describe_transport(exc)}")
+        except httpx.InvalidURL as exc:
+            return NetworkError(f"{url!r} is not a valid URL: {exc}")
         return response
 
     def _retry_delay(
@@ -289,13 +294,16 @@ def _never_sent(exc: httpx.TransportError) -> bool:
     return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
-def _describe_transport(exc: httpx.TransportError) -> str:
+def _describe_transport(exc: httpx.RequestError) -> str:
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _display_url(url: str) -> str:
-    return str(httpx.URL(url).copy_with(query=None))
+    try:
+        return str(httpx.URL(url).copy_with(query=None))
+    except httpx.InvalidURL:
+        return url
 
 
 def _decode(response: httpx.Response, method: str, url: str) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from doover_tui.config.errors import ConfigError
 from doover_tui.config.paths import Paths
@@ -119,17 +120,46 @@ def resolve_connection(options: ConnectOptions, env: Mapping[str, str], paths: P
             raise ConfigError("DOOVER_API_TOKEN is set but DOOVER_DATA_API_BASE_URL is not; doover-cli needs both")
         credentials, source = UserCredentials(env_token, None), "environment (DOOVER_API_TOKEN)"
 
-    data_url = options.data_url or (profile.data_url if profile else env_data_url) or DEFAULT_DATA_URL
+    data_url = _pick_url(
+        ("--data-url", options.data_url),
+        (f"BASE_DATA_URL of profile '{profile.name}'" if profile else "", profile.data_url if profile else None),
+        ("DOOVER_DATA_API_BASE_URL", env_data_url),
+        ("the default", DEFAULT_DATA_URL),
+    )
+    control_url = _pick_url(
+        ("--control-url", options.control_url),
+        (f"BASE_URL of profile '{profile.name}'" if profile else "", profile.control_url if profile else None),
+        ("the default", DEFAULT_CONTROL_URL),
+    )
     per_profile = settings.for_profile(profile.name) if profile else None
+    gateway_url = options.gateway_url or (per_profile.gateway_url if per_profile else None)
+    if gateway_url is not None:
+        _check_url("the gateway URL", gateway_url, ("ws", "wss"))
     return Connection(
         source=source,
         profile_name=profile.name if profile else None,
         profile_path=paths.doover_config,
-        data_url=data_url.rstrip("/"),
-        control_url=(options.control_url or (profile.control_url if profile else DEFAULT_CONTROL_URL)).rstrip("/"),
-        gateway_url=options.gateway_url or (per_profile.gateway_url if per_profile else None),
+        data_url=data_url,
+        control_url=control_url,
+        gateway_url=gateway_url,
         auth_server_url=profile.auth_server_url if profile else DEFAULT_AUTH_URL,
         organisation_id=options.organisation or (per_profile.organisation if per_profile else None),
         credentials=credentials,
         read_only=options.read_only or (per_profile.read_only if per_profile else False),
     )
+
+
+def _pick_url(*candidates: tuple[str, str | None]) -> str:
+    """The first URL given, checked, without a trailing slash; errors name where it came from."""
+    for origin, value in candidates:
+        if value:
+            _check_url(origin, value, ("http", "https"))
+            return value.rstrip("/")
+    raise AssertionError("the last candidate is always a default")
+
+
+def _check_url(origin: str, value: str, schemes: tuple[str, ...]) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.hostname:
+        expected = " or ".join(f"{scheme}://" for scheme in schemes)
+        raise ConfigError(f"{origin} is {value!r}, which is not a {expected} URL")

@@ -30,7 +30,7 @@ AGENTS = {
 }
 
 
-def make_app(server: FakeServer, *, read_only: bool = False) -> DooverApp:
+def make_app(server: FakeServer, *, read_only: bool = False, keymap: dict[str, str] | None = None) -> DooverApp:
     http = httpx.AsyncClient(transport=server.transport())
     endpoints = Endpoints("http://127.0.0.1:9/api", "http://127.0.0.1:9", "ws://127.0.0.1:9/ws")
     store = Store(DooverClient(endpoints, StaticToken("t"), http), read_only=read_only)
@@ -46,7 +46,7 @@ def make_app(server: FakeServer, *, read_only: bool = False) -> DooverApp:
         credentials=UserCredentials("t", None),
         read_only=read_only,
     )
-    return DooverApp(store, connection)
+    return DooverApp(store, connection, keymap=keymap)
 
 
 async def test_agents_listed_with_state_and_literal_names(server: FakeServer) -> None:
@@ -72,7 +72,7 @@ async def test_agents_listed_with_state_and_literal_names(server: FakeServer) ->
         assert len(server.seen) == 2
 
 
-async def test_server_error_is_shown_and_reload_recovers(server: FakeServer) -> None:
+async def test_server_error_is_shown_and_reload_recovers(server: FakeServer, notes: list[str]) -> None:
     server.on("GET", "/agents/", httpx.Response(403, json={"detail": "not in this organisation"}))
     app = make_app(server)
     async with app.run_test(size=(100, 20)) as pilot:
@@ -80,9 +80,24 @@ async def test_server_error_is_shown_and_reload_recovers(server: FakeServer) -> 
         await pilot.pause()
         status = str(app.screen.query_one("#status", Static).render())
         assert "Forbidden: GET http://127.0.0.1:9/agents/: not in this organisation" in status
+        assert notes == ["GET http://127.0.0.1:9/agents/: not in this organisation"]
         server.on("GET", "/agents/", httpx.Response(200, json=AGENTS))
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.query_one("#agents", DataTable).row_count == 3
     assert app.return_code in (None, 0)
+
+
+async def test_keymap_remaps_by_binding_id_and_warns_about_unknown_ids(server: FakeServer, notes: list[str]) -> None:
+    server.on("GET", "/agents/", httpx.Response(200, json=AGENTS))
+    app = make_app(server, keymap={"browser.refresh": "f5", "browser.nonsense": "x"})
+    async with app.run_test(size=(100, 20)) as pilot:
+        await app.workers.wait_for_complete()
+        assert "keymap names unknown binding ids: browser.nonsense" in notes
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        assert len(server.seen) == 1, "r no longer reloads"
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        assert len(server.seen) == 2

@@ -107,3 +107,23 @@ def test_missing_file_and_unknown_profile(isolated_env: Path) -> None:
 )
 def test_gateway_url_derivation(data_url: str, gateway: str) -> None:
     assert derive_gateway_url(data_url) == gateway
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (ConnectOptions(data_url="data.example.test/api"), r"--data-url is 'data.example.test/api', which is not"),
+        (ConnectOptions(control_url="ftp://x"), r"--control-url is 'ftp://x', which is not a http:// or https://"),
+        (ConnectOptions(gateway_url="https://x/ws"), r"the gateway URL is 'https://x/ws', which is not a ws://"),
+    ],
+)
+def test_bad_urls_name_their_source(isolated_env: Path, options: ConnectOptions, message: str) -> None:
+    write_config(isolated_env, PROFILES)
+    with pytest.raises(ConfigError, match=message):
+        resolve_connection(options, {}, default_paths(), Settings())
+
+
+def test_bad_profile_url_names_the_profile_key(isolated_env: Path) -> None:
+    write_config(isolated_env, "[profile=default]\nTOKEN=t\nBASE_DATA_URL=localhost:8765/api\n")
+    with pytest.raises(ConfigError, match="BASE_DATA_URL of profile 'default' is 'localhost:8765/api'"):
+        resolve_connection(ConnectOptions(), {}, default_paths(), Settings())

@@ -294,3 +294,14 @@ async def test_client_credentials_flow(server: FakeServer) -> None:
     now[0] = 580.0  # within the margin: renewed before it expires
     await session.request("GET", f"{BASE}/api/agents/1/channels")
     assert [s.path for s in server.seen].count("/api/oauth2/token") == 2
+
+
+async def test_undecodable_body_and_bad_url_are_typed_errors(server: FakeServer) -> None:
+    server.on(
+        "GET", "/x", httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip"))
+    )
+    with pytest.raises(ProtocolError, match="DecodingError"):
+        await session_for(server).request("GET", f"{BASE}/x")
+    assert len(server.seen) == 1, "not retried: resending cannot fix it"
+    with pytest.raises(NetworkError, match="not a valid URL"):
+        await session_for(server).request("GET", "http://[::1/x")
