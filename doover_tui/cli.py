@@ -19,11 +19,14 @@ from doover_tui.config.connection import (
     Connection,
     ConnectOptions,
     ServiceCredentials,
+    UserCredentials,
     resolve_connection,
 )
 from doover_tui.config.errors import ConfigError
 from doover_tui.config.paths import Paths, default_paths
 from doover_tui.config.settings import Settings, load_settings
+from doover_tui.emulator.cli import add_arguments as add_emulator_arguments
+from doover_tui.emulator.cli import run as run_emulator
 
 EXIT_USAGE = 2
 """Bad configuration or arguments, as argparse itself uses."""
@@ -59,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[flags],
     )
     parser.add_argument("--version", action="version", version=f"doover-tui {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="no account needed: open on a local emulator with a demo fleet"
+    )
     parser.add_argument("--agent", metavar="ID|NAME", help="open on this agent")
     parser.add_argument("--channel", metavar="NAME", help="open on this channel (with --agent)")
     parser.add_argument("--theme", metavar="NAME", help="Textual theme (default: from settings)")
@@ -69,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[_connection_flags(suppress_defaults=True)],
         help="show the resolved profile, endpoints, token state and paths (never the token)",
     )
+    emulator = commands.add_parser(
+        "emulator", help="run a local Doover-compatible server (for the demo, tests and app developers)"
+    )
+    add_emulator_arguments(emulator)
     return parser
 
 
@@ -90,8 +100,12 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     args = build_parser().parse_args(argv)
     environment = os.environ if env is None else env
     paths = default_paths()
+    if args.command == "emulator":
+        return run_emulator(args, paths)
     try:
         settings = load_settings(paths.settings_file)
+        if args.demo:
+            return _run_demo(args, settings, paths)
         connection = resolve_connection(_options(args), environment, paths, settings)
     except ConfigError as exc:
         print(f"doover-tui: {exc}", file=sys.stderr)
@@ -100,6 +114,28 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         print_info(connection, settings, paths, sys.stdout)
         return 0
     return _run_app(args, connection, settings, paths)
+
+
+def _run_demo(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
+    """Start the emulator with the small fleet on a free loopback port, and open the app on it."""
+    from doover_tui.emulator.app import EmulatorConfig
+    from doover_tui.emulator.server import running
+
+    with running(EmulatorConfig(database=":memory:")) as emulator:
+        urls = emulator.urls
+        connection = Connection(
+            source="demo (local emulator)",
+            profile_name=None,
+            profile_path=paths.doover_config,
+            data_url=urls.data,
+            control_url=urls.control,
+            gateway_url=urls.gateway,
+            auth_server_url=urls.root,
+            organisation_id=args.org,
+            credentials=UserCredentials(emulator.emulator.token, None),
+            read_only=args.read_only,
+        )
+        return _run_app(args, connection, settings, paths)
 
 
 def _run_app(args: argparse.Namespace, connection: Connection, settings: Settings, paths: Paths) -> int:

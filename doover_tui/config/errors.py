@@ -37,7 +37,7 @@ class NoProfileFileError(ConfigError):
     def __init__(self, path: Path) -> None:
         super().__init__(
             f"no Doover profile file at {path}. Run `doover login` (from doover-cli) to create one, "
-            "or set DOOVER_API_TOKEN and DOOVER_DATA_API_BASE_URL."
+            "set DOOVER_API_TOKEN and DOOVER_DATA_API_BASE_URL, or try `doover-tui --demo`."
         )
         self.path = path
 
