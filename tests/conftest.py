@@ -14,7 +14,7 @@ import httpx
 import orjson
 import pytest
 
-pytest_plugins = ["tests.gateway_peer"]
+pytest_plugins = ["tests.gateway_peer", "tests.emulator_fixtures"]
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = SHARED / "doover-api" / "fixtures"

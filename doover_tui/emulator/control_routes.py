@@ -11,7 +11,6 @@ from doover_tui.emulator.context import Caller, Handler, guarded
 from doover_tui.emulator.control_service import ControlService
 from doover_tui.emulator.db import Database
 from doover_tui.emulator.http_util import JsonResponse, empty, flag, paginate, read_body
-from doover_tui.emulator.problems import Problem
 from doover_tui.emulator.tunnels import TunnelService
 
 
@@ -121,7 +120,7 @@ class ControlRoutes:
             return JsonResponse(self.tunnels.get(tunnel_id, device_id, caller.visible))
         if request.method == "DELETE":
             self.tunnels.delete(tunnel_id, device_id, caller.visible)
-            return empty(204)
+            return empty(204, json_type=False)
         body = (await read_body(request)).data
         partial = request.method == "PATCH"
         return JsonResponse(self.tunnels.update(tunnel_id, body, device_id, caller.visible, partial=partial))
@@ -148,6 +147,3 @@ class ControlRoutes:
         """Enough OIDC discovery for a client to find the token endpoint."""
         base = str(request.base_url).rstrip("/")
         return JsonResponse({"issuer": base, "token_endpoint": f"{base}/oauth2/token"})
-
-
-__all__ = ["ControlRoutes", "Problem"]

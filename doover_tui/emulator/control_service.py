@@ -110,9 +110,9 @@ class ControlService:
     def _group_tree(self, groups: dict[str, dict[str, Any]], visible: Visible) -> list[dict[str, Any]]:
         def node(group: dict[str, Any]) -> dict[str, Any]:
             children = [node(g) for g in groups.values() if g.get("parent_id") == group["id"]]
-            org = self.organisation(group["organisation_id"])["name"]
             keys = ("id", "name", "archived", "shared")
-            return {key: group[key] for key in keys} | {"organisation": org, "children": children}
+            # The organisation's id: a string per the spec, and pydoover reads it as a reference.
+            return {key: group[key] for key in keys} | {"organisation": group["organisation_id"], "children": children}
 
         roots = [g for g in groups.values() if not g.get("parent_id") and visible(g["organisation_id"])]
         return [node(group) for group in roots]

@@ -165,7 +165,8 @@ class DataRoutes:
         self, request: Request, caller: Caller, agent_id: str, name: str, message_id: int | None
     ) -> Response:
         upload = await read_body(request)
-        minted = message_id if message_id is not None else self.data.ids.new(SnowflakeType.MESSAGE)
+        # Attachment URLs name the message, so its id is settled before the files are stored.
+        minted = message_id if message_id is not None else self.data.new_message_id(upload.data)
         base = (
             f"{str(request.base_url).rstrip('/')}/api/agents/{agent_id}/channels/{name}/messages/{minted}/attachments/"
         )

@@ -185,18 +185,23 @@ class DataService:
         author_id: str,
         data: Any,
         attachments: list[dict[str, Any]],
-        ts: int | None = None,
         message_id: int | None = None,
     ) -> dict[str, Any]:
-        if message_id is None:
-            message_id = (
-                self.ids.new(SnowflakeType.MESSAGE) if ts is None else id_at_unix_ms(ts) | (SnowflakeType.MESSAGE << 4)
-            )
+        message_id = message_id if message_id is not None else self.ids.new(SnowflakeType.MESSAGE)
         self.db.execute(
             "INSERT INTO messages (agent_id, channel, id, author_id, data, attachments) VALUES (?, ?, ?, ?, ?, ?)",
             (agent_id, name, message_id, author_id, dumps(data), dumps(attachments)),
         )
         return _message_json(agent_id, name, message_id, author_id, data, attachments)
+
+    def new_message_id(self, body: Any) -> int:
+        """The id a new message gets: minted now, or at the body's ``ts`` (Unix ms) when it gives one."""
+        ts = body.get("ts") if isinstance(body, dict) else None
+        if ts is None:
+            return self.ids.new(SnowflakeType.MESSAGE)
+        if isinstance(ts, bool) or not isinstance(ts, int) or ts < DOOVER_EPOCH_MS:
+            raise data_error(400, "ts must be Unix milliseconds after 2025-01-01")
+        return id_at_unix_ms(ts) | (SnowflakeType.MESSAGE << 4)
 
     def create_message(
         self,
@@ -208,19 +213,18 @@ class DataService:
         message_id: int | None = None,
         attachments: Sequence[dict[str, Any]] = (),
     ) -> tuple[dict[str, Any], bool]:
-        """Append a message; with ``message_id`` the call is idempotent. True when created."""
+        """Append a message; an existing ``message_id`` makes the call a no-op. True when created."""
         if not isinstance(body, dict) or "data" not in body:
             raise data_error(400, 'the body must be an object with a "data" field')
-        ts = body.get("ts")
-        if ts is not None and (isinstance(ts, bool) or not isinstance(ts, int) or ts < DOOVER_EPOCH_MS):
-            raise data_error(400, "ts must be Unix milliseconds after 2025-01-01")
         self._channel_row(agent_id, name)
-        if message_id is not None:
+        if message_id is None:
+            message_id = self.new_message_id(body)
+        else:
             existing = self._message_row(agent_id, name, message_id)
             if existing is not None:
                 return existing, False
         with self.db.transaction():
-            message = self._insert_message(agent_id, name, author_id, body["data"], list(attachments), ts, message_id)
+            message = self._insert_message(agent_id, name, author_id, body["data"], list(attachments), message_id)
         self.publish({"agent_id": agent_id, "name": name}, "MessageCreate", message)
         return message, True
 

@@ -29,9 +29,13 @@ class JsonResponse(Response):
         return orjson.dumps(content)
 
 
-def empty(status: int = 200) -> Response:
-    """A response with no body (``suppress_response``, DELETE)."""
-    return Response(status_code=status)
+def empty(status: int = 200, *, json_type: bool = True) -> Response:
+    """A response with no body (``suppress_response``, DELETE).
+
+    The data API's empty replies still say ``application/json``: pydoover's aiohttp
+    client refuses a body-less 204 without it (and retries, then fails).
+    """
+    return Response(status_code=status, media_type="application/json" if json_type else None)
 
 
 @dataclass

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import ipaddress
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import uvicorn
 
 from doover_tui.emulator.app import Emulator, EmulatorConfig
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +68,24 @@ class RunningEmulator:
         config = uvicorn.Config(emulator.asgi, log_level="warning", lifespan="on", ws_max_size=64 * 1024 * 1024)
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name="doover-emulator", daemon=True)
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _run(self) -> None:
-        asyncio.run(self.server.serve(sockets=[self.socket]))
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        await self.server.serve(sockets=[self.socket])
+
+    async def on_loop(self, work: Callable[[], T | Awaitable[T]]) -> T:
+        """Run ``work`` on the server's event loop (the hub and services live there) and return its result."""
+
+        async def call() -> T:
+            result = work()
+            return await result if inspect.isawaitable(result) else result
+
+        assert self._loop is not None, "the emulator is not running"
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call(), self._loop))
 
     def start(self, timeout: float = 30.0) -> None:
         """Start serving; returns once the app has started (the socket already listens)."""

@@ -19,6 +19,9 @@ CORE_MODULES = [
     "doover_tui.connect",
     "doover_tui.logs",
     "doover_tui.cli",
+    "doover_tui.emulator.app",
+    "doover_tui.emulator.server",
+    "doover_tui.emulator.cli",
 ]
 
 

@@ -16,6 +16,6 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert ci_lines[-1] == test_command
 
 
-def test_readme_run_command_uses_the_console_script() -> None:
+def test_readme_run_command_needs_no_account() -> None:
     run_command = next(block for block in sh_blocks() if "doover-tui" in block)
-    assert run_command.endswith(".venv/bin/doover-tui --profile default")
+    assert run_command.endswith(".venv/bin/doover-tui --demo")
