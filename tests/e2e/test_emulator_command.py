@@ -96,3 +96,11 @@ def test_a_port_in_use_exits_2_with_a_reason(capsys: pytest.CaptureFixture[str])
         port = taken.getsockname()[1]
         assert main(["emulator", "--data-dir", ":memory:", "--port", str(port)]) == 2
     assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def test_listening_socket_disables_nagle() -> None:
+    """Without TCP_NODELAY every reply waited ~40 ms for a delayed ACK (asyncio does not set it on a given socket)."""
+    from doover_tui.emulator.server import bind
+
+    with bind("127.0.0.1", 0) as sock:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
