@@ -44,6 +44,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="inject faults, e.g. latency=200ms,error_rate=0.1,status=503,rate_limit=20/s,drop_ws=30s,truncate=0.05",
     )
     parser.add_argument(
+        "--activation-delay",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="how long tunnel (de)activation takes, as the real service's is asynchronous (default 1)",
+    )
+    parser.add_argument(
+        "--token-ttl",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="lifetime of tokens issued by the refresh and client-credentials grants (default 3600)",
+    )
+    parser.add_argument(
         "--write-profile", metavar="NAME", help="add or update [profile=NAME] in ~/.doover/config for this emulator"
     )
 
@@ -100,6 +114,8 @@ def run(args: argparse.Namespace, paths: Paths, out: TextIO = sys.stdout) -> int
         seed=args.seed,
         simulate=not args.no_simulate,
         faults=faults,
+        activation_delay=max(0.0, args.activation_delay),
+        token_ttl=max(1.0, args.token_ttl),
     )
     started = time.perf_counter()
     emulator = Emulator(config)

@@ -36,7 +36,17 @@ def stop(proc: subprocess.Popen[str]) -> int:
 def test_emulator_writes_a_profile_that_info_and_pydoover_use(
     isolated_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    proc, lines = start(isolated_env, "--data-dir", ":memory:", "--token", "cli-token", "--write-profile", "emu")
+    proc, lines = start(
+        isolated_env,
+        "--data-dir",
+        ":memory:",
+        "--token",
+        "cli-token",
+        "--write-profile",
+        "emu",
+        "--activation-delay",
+        "0",
+    )
     try:
         text = "\n".join(lines)
         assert "Doover emulator ready" in text
@@ -58,6 +68,7 @@ def test_emulator_writes_a_profile_that_info_and_pydoover_use(
         assert profile.data_base_url == data_url.group(1)
         with DataClient(data_url.group(1), token=profile.token, max_retries=1) as client:
             assert client.list_connections(_a_device(data_url.group(1))) == []
+        _activation_is_immediate(data_url.group(1))
     finally:
         assert stop(proc) == 0
     assert oct((isolated_env / ".doover" / "config").stat().st_mode & 0o777) == "0o600"
@@ -69,6 +80,15 @@ def _a_device(data_url: str) -> int:
     root = data_url.removesuffix("/api")
     agents = httpx.get(f"{root}/agents/", headers={"Authorization": "Bearer cli-token"}).json()["agents"]
     return int(next(a["id"] for a in agents if a["type"] == "device"))
+
+
+def _activation_is_immediate(data_url: str) -> None:
+    import httpx
+
+    root, auth = data_url.removesuffix("/api"), {"Authorization": "Bearer cli-token"}
+    tunnel = httpx.get(f"{root}/tunnels/", headers=auth).json()["results"][0]
+    httpx.post(f"{root}/tunnels/{tunnel['id']}/{'deactivate' if tunnel['is_active'] else 'activate'}/", headers=auth)
+    assert httpx.get(f"{root}/tunnels/{tunnel['id']}/", headers=auth).json()["is_active"] is not tunnel["is_active"]
 
 
 def test_data_persists_between_runs(isolated_env: Path, tmp_path: Path) -> None:
