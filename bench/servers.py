@@ -37,24 +37,22 @@ def wait_answering(url: str) -> None:
 
 
 @contextlib.contextmanager
-def emulator(*args: str) -> Iterator[str]:
+def _serving(command: list[str], ready: re.Pattern[str]) -> Iterator[str]:
+    proc, root = _start(command, ready)
+    try:
+        yield root
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+
+
+def emulator(*args: str) -> contextlib.AbstractContextManager[str]:
     """``doover-tui emulator`` on a free port; yields its root URL."""
     command = [sys.executable, "-m", "doover_tui", "emulator", "--port", "0", "--token", TOKEN, *args]
-    proc, root = _start(command, re.compile(r"control API\s+(\S+)"))
-    try:
-        yield root
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
+    return _serving(command, re.compile(r"control API\s+(\S+)"))
 
 
-@contextlib.contextmanager
-def bare(body_file: Path | None = None) -> Iterator[str]:
+def bare(body_file: Path | None = None) -> contextlib.AbstractContextManager[str]:
     """A bare Starlette server answering ``body_file``'s bytes; yields its root URL."""
     command = [sys.executable, "-m", "bench.bare_server", *(["--body-file", str(body_file)] if body_file else [])]
-    proc, root = _start(command, re.compile(r"(http://\S+)"))
-    try:
-        yield root
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
+    return _serving(command, re.compile(r"(http://\S+)"))

@@ -8,6 +8,7 @@ from typing import Any
 
 from doover_tui.emulator.db import Database, dumps, loads
 from doover_tui.emulator.problems import data_error
+from doover_tui.jsonedit import MISSING, get_path
 
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": operator.eq,
@@ -47,17 +48,9 @@ def validate_alarm(body: Any, current: dict[str, Any] | None) -> dict[str, Any]:
     return alarm
 
 
-def _value_at(data: Any, key: str) -> Any:
-    for part in key.split("."):
-        if not isinstance(data, dict) or part not in data:
-            return None
-        data = data[part]
-    return data
-
-
 def _state(alarm: dict[str, Any], data: Any) -> str:
-    value = _value_at(data, alarm["key"])
-    if value is None:
+    value = get_path(data, alarm["key"])
+    if value is MISSING or value is None:
         return "NoData"
     try:
         return "Alarm" if OPERATORS[alarm["operator"]](value, alarm["value"]) else "OK"

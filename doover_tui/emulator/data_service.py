@@ -15,7 +15,8 @@ from doover_tui.api.snowflake import DOOVER_EPOCH_MS, SnowflakeType, id_at_unix_
 from doover_tui.emulator.alarms import evaluate_alarms, validate_alarm
 from doover_tui.emulator.db import Database, dumps, loads
 from doover_tui.emulator.ids import IdMaker
-from doover_tui.emulator.problems import Problem, data_error
+from doover_tui.emulator.problems import data_error
+from doover_tui.jsonedit import MISSING, get_path
 
 Publish = Callable[[dict[str, str], str, dict[str, Any]], None]
 """``publish(channel_ref, event_name, payload)``: called after each committed change."""
@@ -315,7 +316,7 @@ class DataService:
         found: list[dict[str, Any]] = []
         for row in self.db.execute(sql, params):
             data = loads(row[2])
-            picked = {field: value for field in fields if (value := _lookup(data, field)) is not _MISSING}
+            picked = {field: value for field in fields if (value := get_path(data, field)) is not MISSING}
             if picked:
                 found.append(_message_json(agent_id, name, row[0], row[1], picked, loads(row[3])))
                 if len(found) >= count:
@@ -393,17 +394,6 @@ class DataService:
             )
 
 
-_MISSING = object()
-
-
-def _lookup(data: Any, path: str) -> Any:
-    for part in path.split("."):
-        if not isinstance(data, dict) or part not in data:
-            return _MISSING
-        data = data[part]
-    return data
-
-
 def _message_json(
     agent_id: str, name: str, message_id: int, author_id: str, data: Any, attachments: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -431,6 +421,3 @@ def _channel_settings(body: Any, *, require_private: bool) -> dict[str, Any]:
             raise data_error(400, f"{key} must be a JSON object or null")
         schemas.append(None if value is None else dumps(value))
     return {"is_private": is_private, "schemas": schemas}
-
-
-__all__ = ["DataService", "Problem"]
