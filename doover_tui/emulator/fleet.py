@@ -58,6 +58,10 @@ class Seeder:
     def __init__(self, db: Database, seed: int, now_ms: int | None = None) -> None:
         self.db = db
         self.rng = random.Random(seed)
+        """Drives the fleet's structure: ids, names, states, installs, tunnels."""
+        self.noise = random.Random(seed + 1)
+        """Drives readings. Separate, since how many draws a reading takes depends on the time
+        of day, and that must not leak into the structure."""
         self.now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
         self._serial = 0
 
@@ -142,7 +146,7 @@ class Seeder:
                 int(private),
                 None if schema is None else dumps(schema),
                 dumps(data),
-                self.now_ms - self.rng.randint(1_000, 600_000),
+                self.now_ms - self.noise.randint(1_000, 600_000),
             ),
         )
 
@@ -172,8 +176,8 @@ class Seeder:
         """``count`` telemetry readings ending now."""
         start = self.now_ms - count * interval_ms
         for i in range(count):
-            ms = start + i * interval_ms + self.rng.randint(0, interval_ms // 4)
-            yield ms, content.telemetry(kind, self.rng, ms / 3_600_000)
+            ms = start + i * interval_ms + self.noise.randint(0, interval_ms // 4)
+            yield ms, content.telemetry(kind, self.noise, ms / 3_600_000)
 
 
 def seed_small(db: Database, seed: int = 1, now_ms: int | None = None) -> str:
@@ -219,7 +223,7 @@ def _seed_device(
     agent_id = seeder.agent(body, org_id, online)
     aggregates = {
         "device_status": content.device_status(kind, rng, seeder.now_ms, online),
-        "telemetry": content.telemetry(kind, rng, seeder.now_ms / 3_600_000),
+        "telemetry": content.telemetry(kind, seeder.noise, seeder.now_ms / 3_600_000),
         "ui_state": content.ui_state(kind, display),
         "config": content.config(kind, rng),
         "pump_control": {
@@ -351,7 +355,7 @@ def seed_large(db: Database, seed: int = 1, now_ms: int | None = None) -> str:
             agent_id = seeder.agent(body, org_id, seeder.rng.random() < 0.8)
             first_device = first_device or agent_id
             seeder.channel(agent_id, "device_status", {"online": True, "firmware": "3.1.0"})
-        seeder.channel(first_device, "telemetry", content.telemetry("pump", seeder.rng, 0))
+        seeder.channel(first_device, "telemetry", content.telemetry("pump", seeder.noise, 0))
         seeder.messages(first_device, "telemetry", first_device, seeder.history("pump", 100_000, 5_000), instance=7)
         seeder.channel(first_device, "big_state", _large_aggregate(seeder.rng))
         db.set_meta("user_agent_id", user_id)

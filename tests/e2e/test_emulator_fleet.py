@@ -26,6 +26,21 @@ def test_small_fleet_is_deterministic_from_the_seed() -> None:
     assert structure(first) != structure(other)
 
 
+def test_small_fleet_structure_does_not_depend_on_the_clock() -> None:
+    morning, evening = Database(":memory:"), Database(":memory:")
+    seed_small(morning, seed=1, now_ms=1_800_000_000_000)
+    seed_small(evening, seed=1, now_ms=1_800_000_000_000 + 11 * 3_600_000)
+
+    def skeleton(db: Database) -> list[Any]:
+        return (
+            db.query("SELECT id, online, body FROM agents ORDER BY id")
+            + db.query("SELECT agent_id, name, id FROM channels ORDER BY 1, 2")
+            + db.query("SELECT kind, id FROM objects WHERE kind IN ('tunnel', 'app_install') ORDER BY 1, 2")
+        )
+
+    assert skeleton(morning) == skeleton(evening)
+
+
 def test_small_fleet_shape() -> None:
     db = Database(":memory:")
     seed_small(db, seed=1)
