@@ -87,6 +87,8 @@ class Store:
         self._cache = TtlCache(clock)
         self._listeners: list[Callable[[StoreEvent], None]] = []
         self._inflight: dict[CacheKey, asyncio.Future[Any]] = {}
+        self._versions: dict[CacheKey, int] = {}
+        """Bumped by every write, live event and invalidation of a key (see ``_fetch_and_store``)."""
         self._background: set[asyncio.Task[Any]] = set()
         self._gateway: GatewayClient | None = None
         self.live_state = GatewayState.CLOSED
@@ -201,25 +203,52 @@ class Store:
         return Cached(entry.value, age, stale)
 
     async def _fetch(self, key: CacheKey, fetch: Callable[[], Awaitable[T]]) -> T:
-        """Fetch and cache ``key``, sharing one request among concurrent callers."""
-        pending = self._inflight.get(key)
-        if pending is not None:
-            result: T = await asyncio.shield(pending)
-            return result
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._inflight[key] = future
-        try:
-            value = await fetch()
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved here, so an unshared failure is not reported as lost
-            raise
+        """Fetch and cache ``key``, sharing one request among concurrent callers.
+
+        The request runs as a task of its own that callers await through ``shield``: a
+        caller that is cancelled (a newer load replacing it) stops waiting, but the
+        request goes on for everyone else.
+        """
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._fetch_and_store(key, fetch, self._versions.get(key, 0)))
+            self._inflight[key] = task
+            task.add_done_callback(lambda done: self._fetch_done(key, done))
+        result: T = await asyncio.shield(task)
+        return result
+
+    async def _fetch_and_store(self, key: CacheKey, fetch: Callable[[], Awaitable[Any]], version: int) -> Any:
+        value = await fetch()
+        if self._versions.get(key, 0) != version:
+            # A write or a live update landed while this was in flight: it is newer, keep it.
+            entry = self._cache.get(key)
+            return entry.value if entry is not None else value
+        self._cache.put(key, value)
+        return value
+
+    def _fetch_done(self, key: CacheKey, task: asyncio.Future[Any]) -> None:
+        if self._inflight.get(key) is task:
+            del self._inflight[key]
+        if not task.cancelled():
+            task.exception()  # retrieved here, so a failure nobody awaited is not reported as lost
+
+    def _store(self, key: CacheKey, value: Any, *, keep_age: bool = False) -> None:
+        """Cache a value from a write or a live event, superseding any fetch in flight."""
+        self._versions[key] = self._versions.get(key, 0) + 1
+        if keep_age:
+            self._cache.replace(key, value)
         else:
             self._cache.put(key, value)
-            future.set_result(value)
-            return value
-        finally:
-            self._inflight.pop(key, None)
+
+    def _invalidate(self, key: CacheKey) -> None:
+        self._versions[key] = self._versions.get(key, 0) + 1
+        self._cache.invalidate(key)
+
+    def _invalidate_resource(self, resource: str) -> None:
+        for key in [*self._inflight, *self._versions]:
+            if key[0] == resource:
+                self._versions[key] = self._versions.get(key, 0) + 1
+        self._cache.invalidate_resource(resource)
 
     def _refresh_in_background(self, key: CacheKey, fetch: Callable[[], Awaitable[Any]]) -> None:
         if key in self._inflight:
@@ -272,10 +301,10 @@ class Store:
         )
         if result is None:  # a server that did not echo it: read it back
             result = await self.client.data.get_aggregate(ref.agent_id, ref.name)
-        self._cache.put(("aggregate", ref), result)
-        self._cache.invalidate(("channels", ref.agent_id))
+        self._store(("aggregate", ref), result)
+        self._invalidate(("channels", ref.agent_id))
         if log_update:
-            self._cache.invalidate(("messages", ref))
+            self._invalidate(("messages", ref))
         self._emit(AggregateChanged(ref, result, "write"))
         return result
 
@@ -300,7 +329,7 @@ class Store:
         """
         self._check_writable(f"create channel {name}")
         await self.client.data.create_channel(agent_id, name, is_private=is_private, **schemas)
-        self._cache.invalidate(("channels", agent_id))
+        self._invalidate(("channels", agent_id))
 
     async def put_channel(self, ref: ChannelRef, *, is_private: bool, **schemas: Any) -> Channel:
         """Replace a channel's whole configuration.
@@ -311,8 +340,8 @@ class Store:
         """
         self._check_writable(f"change channel {ref.name}")
         channel = await self.client.data.put_channel(ref.agent_id, ref.name, is_private=is_private, **schemas)
-        self._cache.put(("channel", ref), channel)
-        self._cache.invalidate(("channels", ref.agent_id))
+        self._store(("channel", ref), channel)
+        self._invalidate(("channels", ref.agent_id))
         return channel
 
     async def patch_application(self, application_id: str, fields: dict[str, Any]) -> Application:
@@ -324,7 +353,7 @@ class Store:
         """
         self._check_writable("change an application")
         application = await self.client.control.patch_application(application_id, fields)
-        self._cache.invalidate(("applications",))
+        self._invalidate(("applications",))
         return application
 
     async def create_application(self, fields: dict[str, Any]) -> Application:
@@ -336,7 +365,7 @@ class Store:
         """
         self._check_writable("create an application")
         application = await self.client.control.create_application(fields)
-        self._cache.invalidate(("applications",))
+        self._invalidate(("applications",))
         return application
 
     async def tunnel_write(self, verb: str, *args: Any, device_id: str | None = None) -> Any:
@@ -361,7 +390,7 @@ class Store:
         try:
             return await calls[verb](*args, device_id=device_id)
         finally:
-            self._cache.invalidate_resource("tunnels")
+            self._invalidate_resource("tunnels")
 
     # Live -----------------------------------------------------------------------------------
 
@@ -379,7 +408,7 @@ class Store:
 
     def _on_gateway_event(self, event: GatewayEvent) -> None:
         if isinstance(event, AggregateUpdated | ChannelSynced):
-            self._cache.put(("aggregate", event.channel), event.aggregate)
+            self._store(("aggregate", event.channel), event.aggregate)
             self._emit(AggregateChanged(event.channel, event.aggregate, "live"))
         elif isinstance(event, MessageCreated):
             self._add_messages(event.message.channel, (event.message,))
@@ -400,7 +429,7 @@ class Store:
                 return
             # Keep the entry's age: live arrivals do not make the rest of the list fresher.
             merged = (fresh + entry.value)[: self._window]
-            self._cache.replace(("messages", ref), merged)
+            self._store(("messages", ref), merged, keep_age=True)
             new = fresh
         self._emit(MessagesArrived(ref, tuple(new)))
 
@@ -408,7 +437,7 @@ class Store:
         entry = self._cache.get(("messages", ref))
         if entry is not None:
             updated = tuple(message if old.id == message.id else old for old in entry.value)
-            self._cache.replace(("messages", ref), updated)
+            self._store(("messages", ref), updated, keep_age=True)
         self._emit(MessageChanged(ref, message))
 
     async def aclose(self) -> None:

@@ -120,10 +120,15 @@ class GatewayClient:
         failures = 0
         while True:
             self._set_state(GatewayState.RECONNECTING if failures else GatewayState.CONNECTING, "connecting")
-            reached_ready, reason, refused = await self._connect_once()
+            try:
+                reached_ready, reason, refused = await self._connect_once()
+            except Exception as exc:  # a bug here must cost a reconnect, never the live connection for good
+                log.exception("gateway connection failed unexpectedly")
+                reached_ready, reason, refused = False, f"unexpected error: {type(exc).__name__}", False
             failures = 0 if reached_ready else failures + 1
-            # Full jitter (doover-js), with a floor so a server that hangs up at once cannot spin us.
-            ceiling = min(self._max_backoff, 2.0 ** max(failures, 1))
+            # Full jitter (doover-js), with a floor so a server that hangs up at once cannot spin us;
+            # the exponent is capped because a long outage would otherwise overflow the float.
+            ceiling = min(self._max_backoff, 2.0 ** min(max(failures, 1), 16))
             delay = max(self._min_backoff, self._rand() * ceiling)
             state = GatewayState.UNAVAILABLE if refused or failures >= 2 else GatewayState.RECONNECTING
             self._set_state(state, reason, retry_in=delay)
@@ -223,9 +228,12 @@ class GatewayClient:
             self._emit(SessionReady(session_id, resumed))
             return True
         try:
-            self._emit(parse_dispatch(name, frame.get("d")))
-        except ProtocolError as exc:
-            log.warning("ignored a malformed %s event: %s", name, exc.detail)
+            event = parse_dispatch(name, frame.get("d"))
+        except (ProtocolError, ValueError, TypeError, KeyError) as exc:
+            # One malformed event from the server must not end the session.
+            log.warning("ignored a malformed %s event: %s", name, exc)
+            return True
+        self._emit(event)
         return True
 
     # Helpers ------------------------------------------------------------------------------

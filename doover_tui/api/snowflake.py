@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 DOOVER_EPOCH_MS = 1_735_689_600_000
@@ -11,6 +12,8 @@ TIMESTAMP_SHIFT = 22
 """The timestamp sits above 4 region, 10 instance, 4 type and 4 sequence bits."""
 
 _MAX_ID = (1 << 63) - 1
+_DIGITS = re.compile(r"[0-9]+")
+"""ASCII digits: str.isdigit() also accepts characters such as "²" that int() refuses."""
 
 
 class SnowflakeType:
@@ -38,7 +41,10 @@ def parse_id(value: str | int) -> int:
     """
     if isinstance(value, bool):
         raise ValueError(f"not a snowflake id: {value!r}")
-    number = value if isinstance(value, int) else int(str(value).strip(), 10)
+    text = str(value).strip()
+    if not isinstance(value, int) and not _DIGITS.fullmatch(text):
+        raise ValueError(f"not a snowflake id: {value!r}")
+    number = value if isinstance(value, int) else int(text)
     if not 0 <= number <= _MAX_ID:
         raise ValueError(f"snowflake id out of range: {value!r}")
     return number
@@ -80,6 +86,6 @@ def make_id(unix_ms: int, *, kind: int, region: int = 0, instance: int = 0, sequ
 def id_sort_key(value: str) -> tuple[int, int, str]:
     """Sort key that orders numeric ids numerically, and any non-numeric ids after them."""
     text = value.strip()
-    if text.isdigit():
+    if _DIGITS.fullmatch(text):
         return (0, int(text), "")
     return (1, 0, text)

@@ -150,3 +150,46 @@ async def test_not_connected_sends_report_false() -> None:
     assert not await client.request_sync(CHANNEL)
     await client.subscribe(CHANNEL)
     assert client.subscriptions == (CHANNEL,)
+
+
+async def test_backoff_survives_a_very_long_outage() -> None:
+    """Past 1024 failures, 2.0 ** failures overflowed and silently ended the reconnect loop."""
+    events = Events()
+    delays: list[float] = []
+
+    async def record(delay: float) -> None:
+        delays.append(delay)
+        if len(delays) >= 1100:
+            raise asyncio.CancelledError
+        await asyncio.sleep(0)
+
+    client = GatewayClient("ws://127.0.0.1:9/ws", StaticToken("t"), events, sleep=record, rand=lambda: 1.0)
+    client._connect_once = _refused  # type: ignore[method-assign]
+    client.start()
+    assert client._task is not None
+    await asyncio.gather(client._task, return_exceptions=True)
+    assert len(delays) == 1100
+    assert max(delays) == 30.0
+
+
+async def _refused() -> tuple[bool, str, bool]:
+    return False, "refused", True
+
+
+async def test_a_malformed_event_is_skipped_not_fatal(gateway_server: Any) -> None:
+    async def script(socket: ServerConnection, peer: Peer) -> None:
+        reader = await hello_ready(socket, peer)
+        await peer.expect(12)
+        bad = {"channel": {"agent_id": "a1", "name": "c1"}, "aggregate": {"data": {}, "last_updated": "²"}}
+        await send(socket, {"op": 0, "t": "AggregateUpdate", "d": bad | {"aggregate": "not an object"}})
+        await send(socket, fixture_json("gateway/message_create.json"))
+        await reader
+
+    server, _ = await gateway_server(script)
+    events = Events()
+    client = GatewayClient(url_of(server), StaticToken("t"), events, sleep=no_wait)
+    await client.subscribe(CHANNEL)
+    client.start()
+    await events.next(MessageCreated)
+    assert client.state is GatewayState.LIVE
+    await client.aclose()

@@ -147,3 +147,9 @@ def test_control_models_tolerate_shapes() -> None:
     assert "hunter2" not in repr(tunnel), "the tunnel password must never be kept"
     app = Application.from_json({"id": "x", "type": "REP", "visibility": "ZZZ", "organisation": {"id": 1, "name": "O"}})
     assert (app.type_label, app.visibility_label, app.organisation) == ("Report generator", "ZZZ", "O")
+
+
+def test_odd_numbers_in_optional_fields_are_ignored_not_fatal() -> None:
+    assert Aggregate.from_json({"data": {}, "last_updated": "²"}).last_updated is None
+    assert Aggregate.from_json({"data": {}, "last_updated": "--5"}).last_updated is None
+    assert Aggregate.from_json({"data": {}, "last_updated": "-5"}).last_updated == -5

@@ -42,3 +42,9 @@ def test_made_ids_keep_their_time_and_sort_by_time(unix_ms: int, kind: int, inst
 def test_sort_key_orders_numerically_then_text() -> None:
     ids = ["10", "9", "abc", "100"]
     assert sorted(ids, key=snowflake.id_sort_key) == ["9", "10", "100", "abc"]
+
+
+def test_unicode_digits_are_not_ids() -> None:
+    with pytest.raises(ValueError, match="not a snowflake id"):
+        snowflake.parse_id("²")
+    assert sorted(["²", "5"], key=snowflake.id_sort_key) == ["5", "²"]

@@ -219,3 +219,43 @@ async def test_live_events_update_cache_and_fan_out(server: FakeServer, gateway_
     assert len(server.seen) == requests, "both were served from what the gateway delivered"
     assert store.live_state is GatewayState.LIVE
     await store.aclose()
+
+
+async def test_a_cancelled_caller_does_not_cancel_the_shared_fetch(server: FakeServer) -> None:
+    gate = asyncio.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await gate.wait()
+        return httpx.Response(200, json=fixture_json("agents_response.json"))
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(slow))
+    store = Store(
+        DooverClient(Endpoints("http://127.0.0.1:9/api", "http://127.0.0.1:9", "ws://x"), StaticToken("t"), http)
+    )
+    first = asyncio.create_task(store.agents())
+    await asyncio.sleep(0)
+    second = asyncio.create_task(store.agents())
+    await asyncio.sleep(0)
+    first.cancel()  # as a worker does when a newer load replaces it
+    gate.set()
+    result = await second
+    assert result.value.agents[0].id == "a1"
+    assert first.cancelled()
+
+
+async def test_a_fetch_older_than_a_write_does_not_overwrite_it(server: FakeServer) -> None:
+    gate = asyncio.Event()
+
+    async def stale_read(request: httpx.Request) -> httpx.Response:
+        await gate.wait()
+        return aggregate({"v": "old"})
+
+    server.on("GET", AGG, stale_read)
+    server.on("PATCH", AGG, aggregate({"v": "new"}))
+    store, _, _ = make_store(server)
+    reading = asyncio.create_task(store.aggregate(REF))
+    await asyncio.sleep(0)
+    await store.update_aggregate(REF, {"v": "new"})
+    gate.set()
+    assert (await reading).value.data == {"v": "new"}, "the reader gets the newer value"
+    assert (await store.aggregate(REF)).value.data == {"v": "new"}, "and so does the cache"

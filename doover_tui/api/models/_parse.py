@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from doover_tui.api.errors import ProtocolError
 
 JsonObject = Mapping[str, Any]
+
+# ASCII digits only: str.isdigit() also accepts "²" and other characters int() refuses.
+_INTEGER = re.compile(r"-?[0-9]+")
 
 
 def expect_object(value: Any, what: str) -> JsonObject:
@@ -73,7 +77,7 @@ def opt_int(obj: JsonObject, key: str) -> int | None:
         return value
     if isinstance(value, float):
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
         return int(value)
     return None
 
