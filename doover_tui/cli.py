@@ -48,7 +48,11 @@ def _connection_flags(*, suppress_defaults: bool = False) -> argparse.ArgumentPa
         help="live gateway WebSocket URL (default: derived from the data URL)",
     )
     group.add_argument("--client-id", metavar="ID", help="service-account client id (or DOOVER_CLIENT_ID)")
-    group.add_argument("--client-secret", metavar="SECRET", help="service-account secret (or DOOVER_CLIENT_SECRET)")
+    group.add_argument(
+        "--client-secret",
+        metavar="SECRET",
+        help="service-account secret; prefer DOOVER_CLIENT_SECRET, as other users can see command lines",
+    )
     group.add_argument("--read-only", action="store_true", default=default or False, help="refuse every write")
     return flags
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,6 +16,9 @@ import orjson
 
 from doover_tui.api.errors import AuthError, NetworkError
 from doover_tui.api.jwt import jwt_expiry
+
+_TOKEN = re.compile(r"[\x21-\x7e]+")
+"""Printable ASCII without spaces: anything else cannot go in a header or a profile line."""
 
 REFRESH_MARGIN_S = 30.0
 """Refresh this long before expiry, as pydoover and doover-js do, so no request races the clock."""
@@ -116,6 +120,11 @@ class TokenSource:
                 await self._refresh_locked()
 
     async def _refresh_locked(self) -> None:
+        # Shielded: a request cancelled mid-refresh must not throw away the server's reply,
+        # which may hold a rotated refresh token that is the only one still valid.
+        await asyncio.shield(asyncio.ensure_future(self._obtain_and_keep()))
+
+    async def _obtain_and_keep(self) -> None:
         fresh = await self._obtain()
         self._token = fresh.access_token
         self._expires_at = fresh.expires_at
@@ -261,6 +270,8 @@ async def _post_token(
         response = await http.post(url, params=params, data=data, headers=headers)
     except httpx.InvalidURL:
         raise AuthError(f"{where!r} is not a valid URL, so the token cannot be renewed") from None
+    except UnicodeEncodeError:
+        raise AuthError(f"the credentials for {where} hold a character that cannot be sent; check them") from None
     except httpx.RequestError as exc:
         raise NetworkError(f"could not reach {where} to {what}: {type(exc).__name__}") from None
     if response.status_code >= 400:
@@ -276,16 +287,13 @@ async def _post_token(
 
 def _parse_token_reply(reply: Any, clock: Callable[[], float]) -> RefreshedToken:
     token = reply.get("access_token") if isinstance(reply, dict) else None
-    if not isinstance(token, str) or not token:
-        raise AuthError("the auth server's reply had no access_token; log in again with `doover login`")
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        raise AuthError("the auth server's reply had no usable access_token; log in again with `doover login`")
     expires_in = reply.get("expires_in")
     if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
         expires_at: float | None = clock() + float(expires_in)
     else:
         expires_at = jwt_expiry(token)
     refresh_token = reply.get("refresh_token")
-    return RefreshedToken(
-        token,
-        expires_at,
-        refresh_token if isinstance(refresh_token, str) and refresh_token else None,
-    )
+    usable = isinstance(refresh_token, str) and _TOKEN.fullmatch(refresh_token)
+    return RefreshedToken(token, expires_at, refresh_token if usable else None)

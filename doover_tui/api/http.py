@@ -222,7 +222,12 @@ class ApiSession:
             # Undecodable bodies and redirect loops: resending will not help.
             return ProtocolError(f"{method} {_display_url(url)} failed: {_describe_transport(exc)}")
         except httpx.InvalidURL as exc:
-            return NetworkError(f"{url!r} is not a valid URL: {exc}")
+            return NetworkError(f"{_display_url(url)!r} is not a valid URL: {exc}")
+        except UnicodeEncodeError:
+            # A header holds a character HTTP cannot carry: a token pasted with a stray
+            # character, or an odd organisation id. Say which, without showing the token.
+            culprit = "the organisation id" if not (self.organisation_id or "").isascii() else "the access token"
+            return AuthError(f"{culprit} holds a character that cannot be sent in an HTTP header; check it")
         return response
 
     def _retry_delay(
@@ -266,7 +271,7 @@ class ApiSession:
     ) -> None:
         if self._on_request is None:
             return
-        shown = str(httpx.URL(url, params=pairs)) if pairs else url
+        shown = _display_url(url, pairs)
         status = response.status_code if response is not None else None
         self._on_request(
             RequestRecord(
@@ -299,11 +304,13 @@ def _describe_transport(exc: httpx.RequestError) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _display_url(url: str) -> str:
+def _display_url(url: str, pairs: list[tuple[str, str]] | None = None) -> str:
+    """The URL for messages and the request log: never credentials, a query only when given."""
     try:
-        return str(httpx.URL(url).copy_with(query=None))
-    except httpx.InvalidURL:
-        return url
+        shown = httpx.URL(url).copy_with(query=None, username=None, password=None)
+        return str(shown.copy_with(params=pairs) if pairs else shown)
+    except (httpx.InvalidURL, UnicodeError):
+        return url.split("?", 1)[0].rsplit("@", 1)[-1]
 
 
 def _decode(response: httpx.Response, method: str, url: str) -> Any:

@@ -107,14 +107,12 @@ def _same(old: JsonValue, new: JsonValue) -> bool:
 
 
 def _null_paths(value: JsonValue, path: tuple[str, ...]) -> Iterable[str]:
+    """Nulls a PATCH would read as "delete". Arrays are sent whole, so nulls inside them are kept."""
     if value is None:
         yield ".".join(path) or "(root)"
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _null_paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _null_paths(item, (*path, str(index)))
 
 
 def changed_keys(a: JsonValue, b: JsonValue) -> tuple[list[str], list[str], list[str]]:

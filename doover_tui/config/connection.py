@@ -159,7 +159,11 @@ def _pick_url(*candidates: tuple[str, str | None]) -> str:
 
 
 def _check_url(origin: str, value: str, schemes: tuple[str, ...]) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in schemes or not parts.hostname:
-        expected = " or ".join(f"{scheme}://" for scheme in schemes)
-        raise ConfigError(f"{origin} is {value!r}, which is not a {expected} URL")
+    expected = " or ".join(f"{scheme}://" for scheme in schemes)
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or 0 < parts.port < 65536  # .port raises on "8O00"
+    except ValueError:
+        port_ok = False
+    if not port_ok or parts.scheme not in schemes or not parts.hostname or not value.isascii():
+        raise ConfigError(f"{origin} is {value!r}, which is not a valid {expected} URL")

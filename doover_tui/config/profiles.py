@@ -132,12 +132,15 @@ class ProfileFile:
         newline = _newline_of(block.lines)
         for key, value in changes.items():
             text = value or ""
-            index = _key_line(block.lines, key)
-            if index is None:
+            if any(char in text for char in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
+                raise ProfileFileError(self.path, f"refusing to write {key}: its value holds a line break")
+            indexes = _key_lines(block.lines, key)
+            if not indexes:
                 if not block.lines[-1].endswith(("\n", "\r")):
                     block.lines[-1] += newline
                 block.lines.append(f"{key}={text}{newline}")
-            else:
+            # Every line of a repeated key: readers differ on which one wins (pydoover: the last).
+            for index in indexes:
                 line = block.lines[index]
                 ending = line[len(line.rstrip("\r\n")) :]
                 block.lines[index] = line[: line.index("=") + 1] + text + ending
@@ -166,11 +169,8 @@ def _newline_of(lines: list[str]) -> str:
     return "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
 
 
-def _key_line(lines: list[str], key: str) -> int | None:
-    for index, line in enumerate(lines[1:], start=1):
-        if "=" in line and line.split("=", 1)[0].strip() == key:
-            return index
-    return None
+def _key_lines(lines: list[str], key: str) -> list[int]:
+    return [i for i, line in enumerate(lines[1:], start=1) if "=" in line and line.split("=", 1)[0].strip() == key]
 
 
 def parse_profiles(text: str, path: Path) -> ProfileFile:
@@ -296,9 +296,13 @@ def update_profile(path: Path, name: str, changes: Mapping[str, str | None]) -> 
 def write_private_file(path: Path, text: str) -> None:
     """Replace ``path`` atomically with ``text``, readable by its owner only (0600).
 
+    A symlinked file (dotfile managers) is written through: its target is replaced,
+    the link stays.
+
     Raises:
         ProfileFileError: the directory or file cannot be written.
     """
+    path = path.resolve() if path.is_symlink() else path
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -113,8 +113,11 @@ def test_gateway_url_derivation(data_url: str, gateway: str) -> None:
     ("options", "message"),
     [
         (ConnectOptions(data_url="data.example.test/api"), r"--data-url is 'data.example.test/api', which is not"),
-        (ConnectOptions(control_url="ftp://x"), r"--control-url is 'ftp://x', which is not a http:// or https://"),
-        (ConnectOptions(gateway_url="https://x/ws"), r"the gateway URL is 'https://x/ws', which is not a ws://"),
+        (
+            ConnectOptions(control_url="ftp://x"),
+            r"--control-url is 'ftp://x', which is not a valid http:// or https://",
+        ),
+        (ConnectOptions(gateway_url="https://x/ws"), r"the gateway URL is 'https://x/ws', which is not a valid ws://"),
     ],
 )
 def test_bad_urls_name_their_source(isolated_env: Path, options: ConnectOptions, message: str) -> None:
@@ -127,3 +130,9 @@ def test_bad_profile_url_names_the_profile_key(isolated_env: Path) -> None:
     write_config(isolated_env, "[profile=default]\nTOKEN=t\nBASE_DATA_URL=localhost:8765/api\n")
     with pytest.raises(ConfigError, match="BASE_DATA_URL of profile 'default' is 'localhost:8765/api'"):
         resolve_connection(ConnectOptions(), {}, default_paths(), Settings())
+
+
+def test_a_mistyped_port_is_a_config_error(isolated_env: Path) -> None:
+    write_config(isolated_env, PROFILES)
+    with pytest.raises(ConfigError, match=r"--data-url is 'https://host:8O00/api', which is not a valid"):
+        resolve_connection(ConnectOptions(data_url="https://host:8O00/api"), {}, default_paths(), Settings())

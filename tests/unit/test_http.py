@@ -305,3 +305,69 @@ async def test_undecodable_body_and_bad_url_are_typed_errors(server: FakeServer)
     assert len(server.seen) == 1, "not retried: resending cannot fix it"
     with pytest.raises(NetworkError, match="not a valid URL"):
         await session_for(server).request("GET", "http://[::1/x")
+
+
+async def test_non_ascii_token_is_an_auth_error_not_a_crash(server: FakeServer) -> None:
+    with pytest.raises(AuthError, match="the access token holds a character that cannot be sent"):
+        await session_for(server, StaticToken("tok\u200b")).request("GET", f"{BASE}/x")
+
+
+async def test_request_log_never_shows_url_credentials(server: FakeServer) -> None:
+    server.on("GET", "/x", httpx.Response(200, json=1))
+    log: list[RequestRecord] = []
+    await session_for(server, log=log).request("GET", "http://user:s3cret@127.0.0.1:9/x", params={"a": 1})
+    assert [r.url for r in log] == ["http://127.0.0.1:9/x?a=1"]
+    bad: list[RequestRecord] = []
+    with pytest.raises(NetworkError):
+        await session_for(server, log=bad).request("GET", "http://127.0.0.1:8O00/x", params={"a": 1})
+    assert bad[0].error == "Network error"
+
+
+async def test_token_reply_with_a_line_break_is_refused(server: FakeServer) -> None:
+    evil = {"access_token": "ok", "expires_in": 60, "refresh_token": "x\n\n[profile=other]\nTOKEN=evil"}
+    server.on("POST", "/oauth2/token", httpx.Response(200, json=evil))
+    http = httpx.AsyncClient(transport=server.transport())
+    kept: list[object] = []
+
+    async def on_refreshed(fresh: object) -> None:
+        kept.append(fresh)
+
+    tokens = UserToken(
+        None, None, http=http, auth_server_url=BASE, client_id="c", refresh_token="r", on_refreshed=on_refreshed
+    )
+    await tokens.get_token()
+    assert kept[0].refresh_token is None  # type: ignore[attr-defined]
+    server.on("POST", "/oauth2/token", httpx.Response(200, json={"access_token": "a b"}))
+    with pytest.raises(AuthError, match="no usable access_token"):
+        await tokens.refresh()
+
+
+async def test_a_cancelled_request_does_not_lose_a_rotated_refresh_token(server: FakeServer) -> None:
+    import asyncio
+
+    gate = asyncio.Event()
+    used: set[str] = set()
+
+    async def slow_refresh(request: httpx.Request) -> httpx.Response:
+        presented = request.url.params["refresh_token"]
+        if presented in used:  # rotated: the old refresh token is no longer valid
+            return httpx.Response(400, json={"error": "invalid_grant"})
+        used.add(presented)  # the server has rotated it before its reply is lost
+        await gate.wait()
+        return httpx.Response(200, json={"access_token": "new", "expires_in": 600, "refresh_token": "r2"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(slow_refresh))
+    saved: list[object] = []
+
+    async def on_refreshed(fresh: object) -> None:
+        saved.append(fresh)
+
+    tokens = UserToken(
+        "old", 0.0, http=http, auth_server_url=BASE, client_id="c", refresh_token="r1", on_refreshed=on_refreshed
+    )
+    waiting = asyncio.create_task(tokens.get_token())
+    await asyncio.sleep(0)
+    waiting.cancel()
+    gate.set()
+    assert await tokens.get_token() == "new"
+    assert [s.refresh_token for s in saved] == ["r2"]  # type: ignore[attr-defined]

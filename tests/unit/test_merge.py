@@ -76,3 +76,9 @@ def test_unchanged_exactly_when_equal(a: Any, b: Any) -> None:
         assert a == b
     elif isinstance(a, dict) and isinstance(b, dict):
         assert diff(a, b).patch != {}
+
+
+def test_nulls_inside_arrays_do_not_force_a_put() -> None:
+    result = diff({"a": [1]}, {"a": [1, None], "b": {"c": [None]}})
+    assert not result.has_nulls
+    assert apply({"a": [1]}, result.patch) == {"a": [1, None], "b": {"c": [None]}}

@@ -146,3 +146,31 @@ def test_reads_what_pydoover_writes_and_pydoover_reads_what_we_write(
     assert profile.token == "n.e.w"
     assert profile.token_expires == datetime.fromtimestamp(1900000000, tz=UTC)
     assert profile.refresh_token == "refresh"
+
+
+def test_refuses_values_with_line_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "config"
+    path.write_text("[profile=a]\nTOKEN=x\n")
+    with pytest.raises(ProfileFileError, match="refusing to write REFRESH_TOKEN"):
+        update_profile(path, "a", {"REFRESH_TOKEN": "x\n\n[profile=b]\nTOKEN=evil"})
+    assert path.read_text() == "[profile=a]\nTOKEN=x\n"
+
+
+def test_repeated_keys_are_all_updated(tmp_path: Path) -> None:
+    path = tmp_path / "config"
+    path.write_text("[profile=a]\nTOKEN=old1\nBASE_URL=u\nTOKEN=old2\n")
+    update_profile(path, "a", {"TOKEN": "new"})
+    assert path.read_text() == "[profile=a]\nTOKEN=new\nBASE_URL=u\nTOKEN=new\n"
+    assert load_profiles(path).get("a").token == "new"
+
+
+def test_a_symlinked_profile_file_is_written_through(tmp_path: Path) -> None:
+    target = tmp_path / "dotfiles" / "doover-config"
+    target.parent.mkdir()
+    target.write_text("[profile=a]\nTOKEN=x\n")
+    link = tmp_path / ".doover" / "config"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    update_profile(link, "a", {"TOKEN": "y"})
+    assert link.is_symlink()
+    assert target.read_text() == "[profile=a]\nTOKEN=y\n"
