@@ -57,7 +57,7 @@ class EmulatorAuth:
         """The agent id a valid token acts as, or None."""
         if not token:
             return None
-        if secrets.compare_digest(token, self.token):
+        if secrets.compare_digest(token.encode(), self.token.encode()):
             return self.user_agent_id
         row = self.db.one("SELECT expires_at FROM tokens WHERE token = ?", (token,))
         if row is not None and (row[0] is None or row[0] > self.clock()):
@@ -78,10 +78,10 @@ class EmulatorAuth:
         """Whether a refresh-grant request may have a new token."""
         return (
             bool(refresh_token)
-            and secrets.compare_digest(refresh_token or "", self.refresh_token)
+            and secrets.compare_digest((refresh_token or "").encode(), self.refresh_token.encode())
             and client_id == CLIENT_ID
         )
 
     def check_client(self, client_id: str, client_secret: str) -> bool:
         """Whether client credentials are the emulator's."""
-        return client_id == CLIENT_ID and secrets.compare_digest(client_secret, self.client_secret)
+        return client_id == CLIENT_ID and secrets.compare_digest(client_secret.encode(), self.client_secret.encode())

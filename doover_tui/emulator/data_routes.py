@@ -166,13 +166,19 @@ class DataRoutes:
     ) -> Response:
         upload = await read_body(request)
         # Attachment URLs name the message, so its id is settled before the files are stored.
-        minted = message_id if message_id is not None else self.data.new_message_id(upload.data)
+        minted = message_id if message_id is not None else self.data.new_message_id(agent_id, name, upload.data)
         base = (
             f"{str(request.base_url).rstrip('/')}/api/agents/{agent_id}/channels/{name}/messages/{minted}/attachments/"
         )
         files = self._store_files(upload, base)
+        # Only an id the caller chose makes the create idempotent; ours is always new.
         message, created = self.data.create_message(
-            agent_id, name, upload.data, author_id=caller.agent_id, message_id=minted, attachments=files
+            agent_id,
+            name,
+            upload.data,
+            author_id=caller.agent_id,
+            message_id=minted,
+            attachments=files,
         )
         return JsonResponse(message, status_code=201 if created else 200)
 

@@ -21,6 +21,11 @@ from doover_tui.jsonedit import MISSING, get_path
 Publish = Callable[[dict[str, str], str, dict[str, Any]], None]
 """``publish(channel_ref, event_name, payload)``: called after each committed change."""
 
+MAX_TS_MS = DOOVER_EPOCH_MS + (1 << 41)
+"""The last millisecond a 63-bit snowflake can hold (about the year 2094)."""
+
+FIELD_SCAN_BATCH = 500
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 
@@ -195,14 +200,20 @@ class DataService:
         )
         return _message_json(agent_id, name, message_id, author_id, data, attachments)
 
-    def new_message_id(self, body: Any) -> int:
-        """The id a new message gets: minted now, or at the body's ``ts`` (Unix ms) when it gives one."""
+    def new_message_id(self, agent_id: str, name: str, body: Any) -> int:
+        """A free id for a new message: minted now, or at the body's ``ts`` (Unix ms) when it gives one."""
         ts = body.get("ts") if isinstance(body, dict) else None
         if ts is None:
             return self.ids.new(SnowflakeType.MESSAGE)
-        if isinstance(ts, bool) or not isinstance(ts, int) or ts < DOOVER_EPOCH_MS:
+        if isinstance(ts, bool) or not isinstance(ts, int) or not DOOVER_EPOCH_MS <= ts < MAX_TS_MS:
             raise data_error(400, "ts must be Unix milliseconds after 2025-01-01")
-        return id_at_unix_ms(ts) | (SnowflakeType.MESSAGE << 4)
+        base = id_at_unix_ms(ts) | (SnowflakeType.MESSAGE << 4)
+        # Several messages may claim the same millisecond: the instance and sequence bits tell them apart.
+        for spare in range(1 << 14):
+            candidate = base | (spare >> 4) << 8 | (spare & 0xF)
+            if self._message_row(agent_id, name, candidate) is None:
+                return candidate
+        raise data_error(409, f"too many messages at ts={ts}")
 
     def create_message(
         self,
@@ -219,7 +230,7 @@ class DataService:
             raise data_error(400, 'the body must be an object with a "data" field')
         self._channel_row(agent_id, name)
         if message_id is None:
-            message_id = self.new_message_id(body)
+            message_id = self.new_message_id(agent_id, name, body)
         else:
             existing = self._message_row(agent_id, name, message_id)
             if existing is not None:
@@ -312,15 +323,22 @@ class DataService:
     def _projected(
         self, agent_id: str, name: str, sql: str, params: list[Any], count: int, fields: Sequence[str]
     ) -> list[dict[str, Any]]:
-        """Messages holding any of ``fields``, their data cut down to those fields (dotted paths allowed)."""
+        """Messages holding any of ``fields``, their data cut down to those fields (dotted paths allowed).
+
+        Rows are read a batch at a time, each batch under the database lock, until enough match.
+        """
         found: list[dict[str, Any]] = []
-        for row in self.db.execute(sql, params):
-            data = loads(row[2])
-            picked = {field: value for field in fields if (value := get_path(data, field)) is not MISSING}
-            if picked:
-                found.append(_message_json(agent_id, name, row[0], row[1], picked, loads(row[3])))
-                if len(found) >= count:
-                    break
+        for offset in range(0, 1 << 62, FIELD_SCAN_BATCH):
+            rows = self.db.query(f"{sql} LIMIT ? OFFSET ?", (*params, FIELD_SCAN_BATCH, offset))
+            for row in rows:
+                data = loads(row[2])
+                picked = {field: value for field in fields if (value := get_path(data, field)) is not MISSING}
+                if picked:
+                    found.append(_message_json(agent_id, name, row[0], row[1], picked, loads(row[3])))
+                    if len(found) >= count:
+                        return found
+            if len(rows) < FIELD_SCAN_BATCH:
+                break
         return found
 
     def timeseries(

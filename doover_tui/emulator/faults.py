@@ -88,7 +88,7 @@ def parse_faults(text: str) -> FaultSpec:
         elif key == "rate_limit":
             values[key] = _rate(key, value)
         elif key == "status":
-            if not value.isdigit() or not 500 <= int(value) <= 599:
+            if not re.fullmatch(r"5[0-9][0-9]", value):
                 raise ValueError(f"--faults status={value!r}: expected a 5xx status")
             values[key] = int(value)
         else:

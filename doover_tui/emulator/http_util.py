@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,7 +63,7 @@ async def read_body(request: Request) -> Upload:
 
 async def _limited_body(request: Request) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared is not None and re.fullmatch(r"[0-9]+", declared) and int(declared) > MAX_BODY_BYTES:
         raise data_error(413, f"request body over {MAX_BODY_BYTES} bytes")
     chunks: list[bytes] = []
     size = 0
@@ -130,14 +131,24 @@ def flag(request: Request, name: str, default: bool = False) -> bool:
     raise data_error(400, f"{name} must be true or false, not {value!r}")
 
 
+_DIGITS = re.compile(r"[0-9]{1,19}")
+"""ASCII digits (str.isdigit() also takes "²"), few enough to fit SQLite's 64-bit integers."""
+_MAX_ID = (1 << 63) - 1
+
+
+def _small_int(value: str) -> int | None:
+    return int(value) if _DIGITS.fullmatch(value) and int(value) <= _MAX_ID else None
+
+
 def snowflake_param(request: Request, name: str) -> int | None:
     """An id bound (``before``/``after``) as an int."""
     value = request.query_params.get(name)
     if value is None or value == "":
         return None
-    if not value.isdigit():
+    number = _small_int(value)
+    if number is None:
         raise data_error(400, f"{name} must be a snowflake id (digits), not {value!r}")
-    return int(value)
+    return number
 
 
 def int_param(request: Request, name: str, *, minimum: int = 1) -> int | None:
@@ -145,16 +156,18 @@ def int_param(request: Request, name: str, *, minimum: int = 1) -> int | None:
     value = request.query_params.get(name)
     if value is None or value == "":
         return None
-    if not value.strip().isdigit() or int(value) < minimum:
+    number = _small_int(value.strip())
+    if number is None or number < minimum:
         raise data_error(400, f"{name} must be an integer of at least {minimum}, not {value!r}")
-    return int(value)
+    return number
 
 
 def path_id(value: str, what: str) -> int:
     """A numeric id from the path."""
-    if not value.isdigit():
+    number = _small_int(value)
+    if number is None:
         raise data_error(404, f"{what} {value} not found")
-    return int(value)
+    return number
 
 
 # DRF pagination ------------------------------------------------------------------------------
@@ -198,15 +211,17 @@ def _sort_value(value: Any) -> tuple[int, Any]:
 def _page_number(value: str | None) -> int:
     if value is None or value == "":
         return 1
-    if not value.isdigit() or int(value) < 1:
+    number = _small_int(value)
+    if number is None or number < 1:
         raise Problem(404, {"detail": "Invalid page."})
-    return int(value)
+    return number
 
 
 def _per_page(value: str | None) -> int:
-    if value is None or not value.isdigit() or int(value) < 1:
+    number = _small_int(value or "")
+    if number is None or number < 1:
         return DEFAULT_PER_PAGE
-    return min(int(value), MAX_PER_PAGE)
+    return min(number, MAX_PER_PAGE)
 
 
 def _page_url(request: Request, page: int) -> str:

@@ -143,8 +143,13 @@ class TunnelService:
         """Ask for activation or deactivation; it takes effect after the activation delay."""
         stored = self._load(tunnel_id, device_id, visible)
         serialised = self._serialise(stored)
-        if serialised["is_active"] != active:
-            stored["_pending"] = {"active": active, "at": self.clock() + self.activation_delay}
+        pending = stored.get("_pending")
+        heading_to = pending["active"] if pending else serialised["is_active"]
+        if heading_to != active:
+            if serialised["is_active"] == active:
+                del stored["_pending"]  # asked back to where it is: the earlier request is void
+            else:
+                stored["_pending"] = {"active": active, "at": self.clock() + self.activation_delay}
             with self.db.transaction():
                 self.db.put_object(
                     "tunnel", tunnel_id, stored, parent=stored["device"]["id"], organisation_id=stored["_org"]

@@ -161,3 +161,26 @@ async def test_refresh_and_client_credentials_grants(api: httpx.AsyncClient, emu
         "/api/oauth2/token", data={"grant_type": "client_credentials"}, auth=httpx.BasicAuth("a", "b")
     )
     assert wrong.status_code == 401
+
+
+async def test_changing_ones_mind_before_a_toggle_lands(
+    api: httpx.AsyncClient, fleet: Fleet, emulator: Emulator
+) -> None:
+    now = [1000.0]
+    emulator.tunnels.clock = lambda: now[0]
+    device = fleet.device("Riverside")
+    tunnel = (
+        await api.post(
+            f"/devices/{device['id']}/tunnels/", json={"name": "t", "hostname": "h", "port": 1, "protocol": "tcp"}
+        )
+    ).json()
+    await api.post(f"/tunnels/{tunnel['id']}/activate/")
+    await api.post(f"/tunnels/{tunnel['id']}/deactivate/")  # back to where it is: the activation is void
+    now[0] += 5
+    assert (await api.get(f"/tunnels/{tunnel['id']}/")).json()["is_active"] is False
+    await api.post(f"/tunnels/{tunnel['id']}/activate/")
+    now[0] += 5
+    await api.post(f"/tunnels/{tunnel['id']}/deactivate/")
+    await api.post(f"/tunnels/{tunnel['id']}/activate/")  # quickly back: stays active
+    now[0] += 5
+    assert (await api.get(f"/tunnels/{tunnel['id']}/")).json()["is_active"] is True

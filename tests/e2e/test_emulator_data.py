@@ -229,3 +229,31 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
     assert second.data.get_aggregate(device, "config")["data"]["mode"] == "off"
     assert second.db.query("SELECT id FROM agents ORDER BY id") == agents_before, "not seeded twice"
     second.close()
+
+
+async def test_messages_sharing_a_ts_are_all_kept(api: httpx.AsyncClient, fleet: Fleet) -> None:
+    path = chan(fleet.device("Riverside"), "telemetry") + "/messages"
+    ts = 1_767_225_600_000
+    first = await api.post(path, json={"data": {"n": 1}, "ts": ts})
+    second = await api.post(path, json={"data": {"n": 2}, "ts": ts})
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["id"] != second.json()["id"]
+    assert id_to_unix_ms(first.json()["id"]) == id_to_unix_ms(second.json()["id"]) == ts
+    assert (await api.get(f"{path}/{second.json()['id']}")).json()["data"] == {"n": 2}
+
+
+@pytest.mark.parametrize(
+    ("params", "headers"),
+    [
+        ({"before": str(2**64)}, {}),
+        ({"before": "²"}, {}),
+        ({"limit": "²"}, {}),
+        ({}, {"Authorization": "Bearer tok\u00e9n"}),
+    ],
+)
+async def test_odd_input_is_a_4xx_never_a_500(
+    api: httpx.AsyncClient, fleet: Fleet, params: dict[str, str], headers: dict[str, str]
+) -> None:
+    path = chan(fleet.device("Riverside"), "telemetry") + "/messages"
+    response = await api.get(path, params=params, headers={k: v.encode() for k, v in headers.items()})
+    assert 400 <= response.status_code < 500

@@ -83,3 +83,8 @@ async def test_truncated_bodies_are_protocol_errors_for_our_client() -> None:
 
 async def _no_sleep(_: float) -> None:
     return None
+
+
+def test_status_must_be_ascii_5xx() -> None:
+    with pytest.raises(ValueError, match="expected a 5xx status"):
+        parse_faults("status=5²3")
