@@ -128,8 +128,9 @@ def run(args: argparse.Namespace, paths: Paths, out: TextIO = sys.stdout) -> int
             print(f"doover-tui: {exc}", file=sys.stderr)
             return 2
     server.start()
-    _announce(out, urls, emulator.token, config, args.write_profile, paths, time.perf_counter() - started)
     try:
+        # Announced inside the try: a Ctrl+C right after "Press Ctrl+C" must still stop cleanly.
+        _announce(out, urls, emulator.token, config, args.write_profile, paths, time.perf_counter() - started)
         server.wait()
     except KeyboardInterrupt:
         pass
