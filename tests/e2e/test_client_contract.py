@@ -115,3 +115,26 @@ async def test_tunnels_and_errors(client: DooverClient) -> None:
     await client.control.delete_tunnel(created.id)
     with pytest.raises(NotFoundError):
         await client.control.tunnel(created.id)
+
+
+async def test_refresh_through_a_written_profile(live: RunningEmulator, isolated_env: object) -> None:
+    """The profile --write-profile writes lets a client renew its token against the emulator."""
+    from doover_tui.config.connection import ConnectOptions, resolve_connection
+    from doover_tui.config.paths import default_paths
+    from doover_tui.config.profiles import load_profiles, update_profile
+    from doover_tui.config.settings import Settings
+    from doover_tui.connect import build_client
+    from doover_tui.emulator.cli import write_profile
+
+    paths = default_paths()
+    emulator = live.emulator
+    write_profile(paths, "emu", live.urls.root, emulator.token, emulator.auth.refresh_token)
+    update_profile(paths.doover_config, "emu", {"TOKEN": "expired-token", "TOKEN_EXPIRES": "1.0"})
+    connection = resolve_connection(ConnectOptions(profile="emu"), {}, paths, Settings())
+    client = build_client(connection, Settings())
+    assert (await client.control.me()).username == "demo"
+    renewed = load_profiles(paths.doover_config).get("emu")
+    assert renewed.token not in (None, "expired-token")
+    assert renewed.token_expires is not None
+    assert renewed.token_expires > 1.0
+    await client.aclose()
