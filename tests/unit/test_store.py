@@ -101,17 +101,22 @@ async def test_failed_background_refresh_keeps_serving_the_cache(server: FakeSer
     assert (await store.aggregate(REF)).value.data == {"v": 1}
 
 
-async def test_concurrent_reads_share_one_request(server: FakeServer) -> None:
-    gate = asyncio.Event()
+def gated_agents_store(gate: asyncio.Event) -> Store:
+    """A store whose agents request is answered only once ``gate`` is set."""
 
     async def slow(request: httpx.Request) -> httpx.Response:
         await gate.wait()
         return httpx.Response(200, json=fixture_json("agents_response.json"))
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(slow))
-    store = Store(
+    return Store(
         DooverClient(Endpoints("http://127.0.0.1:9/api", "http://127.0.0.1:9", "ws://x"), StaticToken("t"), http)
     )
+
+
+async def test_concurrent_reads_share_one_request(server: FakeServer) -> None:
+    gate = asyncio.Event()
+    store = gated_agents_store(gate)
     calls = 0
     original = store.client.control.agents
 
@@ -223,15 +228,7 @@ async def test_live_events_update_cache_and_fan_out(server: FakeServer, gateway_
 
 async def test_a_cancelled_caller_does_not_cancel_the_shared_fetch(server: FakeServer) -> None:
     gate = asyncio.Event()
-
-    async def slow(request: httpx.Request) -> httpx.Response:
-        await gate.wait()
-        return httpx.Response(200, json=fixture_json("agents_response.json"))
-
-    http = httpx.AsyncClient(transport=httpx.MockTransport(slow))
-    store = Store(
-        DooverClient(Endpoints("http://127.0.0.1:9/api", "http://127.0.0.1:9", "ws://x"), StaticToken("t"), http)
-    )
+    store = gated_agents_store(gate)
     first = asyncio.create_task(store.agents())
     await asyncio.sleep(0)
     second = asyncio.create_task(store.agents())
