@@ -55,6 +55,3 @@ class TtlCache:
         """Forget every key of one resource (``"tunnels"`` drops all tunnel lists)."""
         for key in [key for key in self._entries if key[0] == resource]:
             del self._entries[key]
-
-    def __contains__(self, key: CacheKey) -> bool:
-        return key in self._entries

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 
 from doover_tui.api.http import RequestRecord
 
@@ -15,21 +14,13 @@ class RequestLog:
         self._records: deque[RequestRecord] = deque(maxlen=size)
         self.error_count = 0
         """Failed attempts since start (including ones later retried successfully)."""
-        self._listeners: list[Callable[[RequestRecord], None]] = []
 
     def record(self, entry: RequestRecord) -> None:
         """Add an attempt (the ``on_request`` hook of the API session)."""
         self._records.append(entry)
         if entry.error is not None:
             self.error_count += 1
-        for listener in list(self._listeners):
-            listener(entry)
 
     def entries(self) -> list[RequestRecord]:
         """The kept attempts, oldest first."""
         return list(self._records)
-
-    def listen(self, listener: Callable[[RequestRecord], None]) -> Callable[[], None]:
-        """Call ``listener`` on every new attempt; returns a function that stops it."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None

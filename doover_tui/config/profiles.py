@@ -324,8 +324,3 @@ def write_private_file(path: Path, text: str) -> None:
 def format_expiry(expires_at: float | None) -> str:
     """TOKEN_EXPIRES as pydoover writes it: Unix seconds as a float (``1710806400.0``)."""
     return "" if expires_at is None else repr(float(expires_at))
-
-
-def expiry_datetime(expires_at: float | None) -> datetime | None:
-    """Unix seconds to an aware UTC datetime."""
-    return None if expires_at is None else datetime.fromtimestamp(expires_at, tz=UTC)

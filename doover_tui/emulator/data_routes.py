@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -123,7 +122,7 @@ class DataRoutes:
         )
         return empty() if flag(request, "suppress_response") else JsonResponse(aggregate)
 
-    def _store_files(self, upload: Upload, url_prefix: str | Callable[[str], str]) -> list[dict[str, Any]]:
+    def _store_files(self, upload: Upload, url_prefix: str) -> list[dict[str, Any]]:
         stored = []
         for filename, content_type, content in upload.files:
             attachment_id = str(self.data.ids.new(SnowflakeType.ATTACHMENT))
@@ -132,7 +131,7 @@ class DataRoutes:
                     "INSERT INTO attachments (id, filename, content_type, content) VALUES (?, ?, ?, ?)",
                     (attachment_id, filename, content_type, content),
                 )
-            url = url_prefix(attachment_id) if callable(url_prefix) else url_prefix + attachment_id
+            url = url_prefix + attachment_id
             stored.append({"filename": filename, "content_type": content_type, "size": len(content), "url": url})
         return stored
 

@@ -149,11 +149,6 @@ class Database:
         row = self.one("SELECT body FROM objects WHERE kind = ? AND id = ?", (kind, object_id))
         return None if row is None else dict(loads(row[0]))
 
-    def object_meta(self, kind: str, object_id: str) -> tuple[str | None, str | None] | None:
-        """An object's (parent, organisation_id), or None if it does not exist."""
-        row = self.one("SELECT parent, organisation_id FROM objects WHERE kind = ? AND id = ?", (kind, object_id))
-        return None if row is None else (row[0], row[1])
-
     def list_objects(
         self, kind: str, *, parent: str | None = None, organisation_id: str | None = None
     ) -> list[dict[str, Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -108,11 +107,6 @@ async def _read_multipart(request: Request) -> Upload:
             if key.startswith("attachment") and isinstance(value, UploadFile):
                 files.append((value.filename or key, value.content_type, await value.read()))
     return Upload(_parse_json(text), files)
-
-
-def gzip_bytes(data: bytes) -> bytes:
-    """Gzip (used by tests and the fault layer)."""
-    return gzip.compress(data)
 
 
 # Query parameters ----------------------------------------------------------------------------
