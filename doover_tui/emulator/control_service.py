@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -58,8 +59,11 @@ class ControlService:
 
     def basic_organisation(self, organisation_id: str) -> dict[str, Any]:
         """``{id, name, archived}``."""
-        org = self.organisation(organisation_id)
-        return {"id": org["id"], "name": org["name"], "archived": org["archived"]}
+        return _basic(self.organisation(organisation_id))
+
+    def _by_id(self, kind: str) -> dict[str, dict[str, Any]]:
+        """Every object of a small kind (organisations, groups), read once for a whole listing."""
+        return {body["id"]: body for body in self.db.list_objects(kind)}
 
     def organisations(self, visible: Visible) -> list[dict[str, Any]]:
         """OrganisationSerializerList items."""
@@ -83,14 +87,15 @@ class ControlService:
 
     def agents(self, visible: Visible, *, include_archived: bool) -> dict[str, Any]:
         """The unpaginated ``GET /agents/`` reply."""
-        groups = {g["id"]: g for g in self.db.list_objects("group")}
+        groups = self._by_id("group")
+        organisations = self._by_id("organisation")
         agents = [
             {
                 "id": agent_id,
                 "name": body["name"],
                 "display_name": body["display_name"],
                 "type": body["type"],
-                "organisation": self.organisation(org_id)["name"],
+                "organisation": organisations[org_id]["name"],
                 "group": groups[body["group_id"]]["name"] if body.get("group_id") in groups else "",
                 "fa_icon": body.get("fa_icon"),
                 "fixed_location": body.get("fixed_location"),
@@ -127,9 +132,16 @@ class ControlService:
             return None
         return body | {"id": device_id, "organisation_id": row[0]}
 
-    def _device_json(self, device_id: str, org_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        org = self.basic_organisation(org_id)
-        group = self.db.get_object("group", body.get("group_id") or "") or {"id": "0", "name": "", "archived": False}
+    def _device_json(
+        self,
+        device_id: str,
+        org_id: str,
+        body: dict[str, Any],
+        organisations: dict[str, dict[str, Any]],
+        groups: dict[str, dict[str, Any]],
+    ) -> dict[str, Any]:
+        org = _basic(organisations[org_id])
+        group = groups.get(body.get("group_id") or "") or {"id": "0", "name": "", "archived": False}
         device_type = body.get("device_type", {})
         return {
             "id": device_id,
@@ -161,8 +173,9 @@ class ControlService:
 
     def devices(self, visible: Visible) -> list[dict[str, Any]]:
         """Every visible device."""
+        organisations, groups = self._by_id("organisation"), self._by_id("group")
         return [
-            self._device_json(agent_id, org_id, body)
+            self._device_json(agent_id, org_id, body, organisations, groups)
             for agent_id, org_id, _, body in self._agent_rows(visible)
             if body["type"] == "device"
         ]
@@ -172,20 +185,29 @@ class ControlService:
         record = self.device_record(device_id)
         if record is None or not visible(record["organisation_id"]):
             raise not_found("Device")
-        return self._device_json(device_id, record["organisation_id"], record)
+        return self._device_json(
+            device_id, record["organisation_id"], record, self._by_id("organisation"), self._by_id("group")
+        )
 
     # Applications -------------------------------------------------------------------------------
 
-    def _application_json(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _install_counts(self) -> Counter[str]:
+        """Installs per application id, counted once for a whole listing."""
+        return Counter(install["application_id"] for install in self.db.list_objects("app_install"))
+
+    def _application_json(self, body: dict[str, Any], install_counts: Counter[str]) -> dict[str, Any]:
         org_id = body.get("_org")
         organisation = self.basic_organisation(org_id) if org_id else {"id": "0", "name": "", "archived": False}
-        installs = sum(1 for i in self.db.list_objects("app_install") if i["application_id"] == body["id"])
+        installs = install_counts[body["id"]]
         visible_fields = {key: value for key, value in body.items() if not key.startswith("_")}
         return visible_fields | {"organisation": organisation, "approx_installs": installs}
 
     def applications(self, visible: Visible) -> list[dict[str, Any]]:
         """Every visible application."""
-        return [self._application_json(a) for a in self.db.list_objects("application") if _app_visible(a, visible)]
+        counts = self._install_counts()
+        return [
+            self._application_json(a, counts) for a in self.db.list_objects("application") if _app_visible(a, visible)
+        ]
 
     def _stored_application(self, application_id: str, visible: Visible) -> dict[str, Any]:
         body = self.db.get_object("application", application_id)
@@ -195,7 +217,7 @@ class ControlService:
 
     def application(self, application_id: str, visible: Visible) -> dict[str, Any]:
         """One application (raises 404)."""
-        return self._application_json(self._stored_application(application_id, visible))
+        return self._application_json(self._stored_application(application_id, visible), self._install_counts())
 
     def save_application(
         self, body: Any, visible: Visible, *, application_id: str | None = None, partial: bool = False
@@ -212,7 +234,7 @@ class ControlService:
             stored["id"] = str(self.ids.new(SnowflakeType.UNKNOWN))
         with self.db.transaction():
             self.db.put_object("application", stored["id"], stored, organisation_id=stored.get("_org"))
-        return self._application_json(stored)
+        return self._application_json(stored, self._install_counts())
 
     def _check_application_refs(self, fields: dict[str, Any], stored: dict[str, Any], visible: Visible) -> None:
         errors: dict[str, list[str]] = {}
@@ -280,6 +302,10 @@ class ControlService:
             "template": None,
             "synced": install.get("synced", "OK"),
         }
+
+
+def _basic(organisation: dict[str, Any]) -> dict[str, Any]:
+    return {key: organisation[key] for key in ("id", "name", "archived")}
 
 
 def _determination(online: int | None) -> str:
