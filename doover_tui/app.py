@@ -1,44 +1,79 @@
-"""DooverApp: the Textual application shell — screens, global bindings, theme, last-resort errors."""
+"""DooverApp: the Textual application shell — areas (modes), global keys, command line, theme, last-resort errors."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import traceback
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from doover_tui.config.connection import Connection
+from doover_tui.command_line import parse_command
+from doover_tui.commands import AgentsProvider, ChannelsProvider
+from doover_tui.screens.api_log_modal import ApiLogModal
 from doover_tui.screens.browser import BrowserScreen
+from doover_tui.screens.browser_support import BrowserOptions
+from doover_tui.screens.channel_pane import ChannelPane
+from doover_tui.screens.command_line_modal import CommandLineModal
+from doover_tui.screens.error_modal import ErrorModal
+from doover_tui.screens.messages_view import MessagesView
+from doover_tui.screens.placeholder import PlaceholderScreen
 from doover_tui.store import Store
+
+log = logging.getLogger(__name__)
 
 
 class DooverApp(App[int]):
-    """The doover-tui application. The store and connection come in from the command line."""
+    """The doover-tui application. The store and options come in from the command line.
+
+    | key | action |
+    | --- | --- |
+    | 1 / 2 / 3 | browser / applications / tunnels |
+    | : | command line |
+    | ctrl+p | command palette |
+    | ? / f1 | keys of the focused pane |
+    | L | API log |
+    | q | quit |
+    """
 
     TITLE = "doover-tui"
     CSS_PATH = "styles/app.tcss"
+    COMMANDS = App.COMMANDS | {AgentsProvider, ChannelsProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("1", "switch_mode('browser')", "Browser", show=False, id="app.browser"),
+        Binding("2", "switch_mode('applications')", "Apps", show=False, id="app.applications"),
+        Binding("3", "switch_mode('tunnels')", "Tunnels", show=False, id="app.tunnels"),
+        Binding("colon", "command_line", ":cmd", id="app.command-line"),
+        Binding("question_mark,f1", "toggle_help", "Help", id="app.help"),
+        Binding("L", "api_log", "API log", id="app.api-log"),
     ]
 
-    SCREENS_WITH_BINDINGS = (BrowserScreen,)
-    """Every screen whose binding ids the keymap may name."""
+    SCREENS_WITH_BINDINGS = (BrowserScreen, ChannelPane, MessagesView)
+    """Every screen or pane whose binding ids the keymap may name."""
 
     def __init__(
         self,
         store: Store,
-        connection: Connection,
+        options: BrowserOptions,
         *,
         theme: str = "textual-dark",
         keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
-        self.connection = connection
+        self.options = options
+        self.browser = BrowserScreen(store, options)
+        """The browser area's screen (kept, so the palette and command line can drive it)."""
         self._requested_theme = theme
         self._requested_keymap = dict(keymap or {})
+        self.add_mode("browser", lambda: self.browser)
+        self.add_mode("applications", lambda: PlaceholderScreen("Applications", "Coming next: press 1 to go back."))
+        self.add_mode("tunnels", lambda: PlaceholderScreen("Tunnels", "Coming next: press 1 to go back."))
 
     def on_mount(self) -> None:
         """Apply theme and keymap (saying what was not understood) and open the browser."""
@@ -50,7 +85,7 @@ class DooverApp(App[int]):
         if unknown:
             self.notify(f"keymap names unknown binding ids: {', '.join(unknown)}", severity="warning", markup=False)
         self.set_keymap(self._requested_keymap)
-        self.push_screen(BrowserScreen(self.store, self.connection))
+        self.switch_mode("browser")
 
     @classmethod
     def binding_ids(cls) -> set[str]:
@@ -58,18 +93,84 @@ class DooverApp(App[int]):
         owners = (cls, *cls.SCREENS_WITH_BINDINGS)
         return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Our actions in the palette, next to Textual's own (themes, keys, quit)."""
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Browser", "agents, channels and live data (1)", lambda: self.switch_mode("browser"))
+        yield SystemCommand("Applications", "the application catalogue (2)", lambda: self.switch_mode("applications"))
+        yield SystemCommand("Tunnels", "remote-access tunnels (3)", lambda: self.switch_mode("tunnels"))
+        yield SystemCommand("Reload", "reload what is on screen (r)", self.browser.action_refresh)
+        yield SystemCommand("API log", "recent requests and their status (L)", self.action_api_log)
+        yield SystemCommand("Command line", "type a command (:)", self.action_command_line)
+
+    def open_agent(self, wanted: str) -> None:
+        """Go to the browser and open an agent by id or name."""
+        self.switch_mode("browser")
+        if not self.browser.select_agent(wanted, choose=True):
+            self.notify(f"no agent matches {wanted!r}", severity="warning", markup=False)
+
+    def open_channel(self, name: str) -> None:
+        """Go to the browser and open a channel of the current agent."""
+        self.switch_mode("browser")
+        if not self.browser.select_channel(name):
+            self.notify(f"no channel {name!r} on the agent on screen", severity="warning", markup=False)
+
+    def action_command_line(self) -> None:
+        """Open the ``:`` command line."""
+        self.push_screen(CommandLineModal(), self.run_command_line)
+
+    def run_command_line(self, text: str | None) -> None:
+        """Do what a ``:`` command says (or say why not)."""
+        if text is None:
+            return
+        try:
+            command = parse_command(text)
+        except ValueError as exc:
+            self.notify(str(exc), title="Command line", severity="error", markup=False)
+            return
+        modes = {"browser": "browser", "apps": "applications", "tunnels": "tunnels"}
+        simple = {"log": self.action_api_log, "help": self.action_toggle_help, "quit": self.exit}
+        if command.name in modes:
+            self.switch_mode(modes[command.name])
+        elif command.name in simple:
+            simple[command.name]()
+        elif command.name == "agent":
+            self.open_agent(command.argument)
+        elif command.name == "channel":
+            self.open_channel(command.argument)
+        elif command.name == "reload":
+            self.browser.action_refresh()
+        elif command.name == "theme":
+            self._switch_theme(command.argument)
+        elif command.name == "profile":
+            self.notify(f"switching profile needs a restart: doover-tui --profile {command.argument}", markup=False)
+
+    def _switch_theme(self, name: str) -> None:
+        if name in self.available_themes:
+            self.theme = name
+        else:
+            self.notify(f"no theme {name!r}; try ctrl+p → Theme", severity="error", markup=False)
+
+    def action_toggle_help(self) -> None:
+        """Show or hide the keys of the focused pane."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_api_log(self) -> None:
+        """Open the API log."""
+        if not isinstance(self.screen, ApiLogModal):
+            self.push_screen(ApiLogModal(self.store.request_log))
+
     async def on_unmount(self) -> None:
         """Close connections when the app ends."""
         await self.store.aclose()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Last resort: a worker that died of something unexpected is reported, not fatal."""
+        """Last resort: a worker that died of something unexpected is shown and logged, not fatal."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
-            self.log.error("worker failed", worker=event.worker.name, error=repr(error))
-            self.notify(
-                f"{type(error).__name__}: {error}",
-                title="Unexpected error",
-                severity="error",
-                markup=False,
-            )
+            text = "".join(traceback.format_exception(error))
+            log.error("worker %s failed:\n%s", event.worker.name, text)
+            self.push_screen(ErrorModal(f"Unexpected error: {type(error).__name__}", text))

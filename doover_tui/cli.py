@@ -154,19 +154,32 @@ def _run_app(args: argparse.Namespace, connection: Connection, settings: Setting
     from doover_tui.connect import build_client
     from doover_tui.logs import setup_logging
     from doover_tui.request_log import RequestLog
+    from doover_tui.screens.browser_support import BrowserOptions
+    from doover_tui.snapshot import Snapshot, snapshot_path
     from doover_tui.store import Store
 
     request_log = RequestLog()
     client = build_client(connection, settings, on_request=request_log.record)
     setup_logging(paths.log_file, debug=args.debug, secrets=client.tokens.secrets)
+    scope = (connection.profile_name or "", connection.organisation_id or "")
     store = Store(
         client,
         cache_ages=settings.cache,
         read_only=connection.read_only,
         message_window=settings.message_window,
         request_log=request_log,
+        poll_interval=settings.poll_interval,
+        snapshot=Snapshot(snapshot_path(paths.cache_dir, client.endpoints.data_url, *scope)),
     )
-    app = DooverApp(store, connection, theme=args.theme or settings.theme, keymap=settings.keymap)
+    options = BrowserOptions(
+        source=connection.source,
+        host=connection.control_url.split("://", 1)[-1].rstrip("/"),
+        organisation=connection.organisation_id,
+        agent=args.agent,
+        channel=args.channel,
+        message_window=settings.message_window,
+    )
+    app = DooverApp(store, options, theme=args.theme or settings.theme, keymap=settings.keymap)
     app.run()
     return app.return_code or 0
 

@@ -1,4 +1,8 @@
-"""Store: the only object the UI calls. Cache, background refresh, writes, live fan-out, read-only gate."""
+"""Store: the only object the UI calls. Cache, background refresh, writes, live fan-out, read-only gate.
+
+Live data comes from the gateway while it is connected, from polling while it is not
+(``store_poll``); reads that cannot reach the API fall back on the on-disk snapshot.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +16,6 @@ from typing import Any, Generic, TypeVar
 
 from doover_tui.api.client import DooverClient
 from doover_tui.api.errors import DooverError, ReadOnlyError
-from doover_tui.api.gateway import GatewayClient
-from doover_tui.api.gateway_events import (
-    AggregateUpdated,
-    ChannelSynced,
-    GatewayEvent,
-    GatewayState,
-    GatewayStatusChanged,
-    MessageCreated,
-    MessageUpdated,
-)
 from doover_tui.api.models import (
     AgentsResponse,
     Aggregate,
@@ -32,19 +26,17 @@ from doover_tui.api.models import (
     Message,
     Tunnel,
 )
-from doover_tui.cache import CacheKey, TtlCache
+from doover_tui.cache import CacheKey
 from doover_tui.config.settings import CacheSettings
 from doover_tui.request_log import RequestLog
+from doover_tui.snapshot import Snapshot
 from doover_tui.store_events import (
     AggregateChanged,
-    LiveEventReceived,
-    LiveStatusChanged,
-    MessageChanged,
-    MessagesArrived,
+    FeedState,
     RefreshFailed,
     ResourceRefreshed,
-    StoreEvent,
 )
+from doover_tui.store_poll import LiveStore, Sleep, backoff, is_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +51,17 @@ class Cached(Generic[T]):
         value: the data.
         age: seconds since it was fetched.
         stale: older than its resource's maximum age; a refresh is under way.
+        offline: served from the on-disk snapshot because the API cannot be reached;
+            retries go on in the background and end with a ``ResourceRefreshed``.
     """
 
     value: T
     age: float
     stale: bool
+    offline: bool = False
 
 
-class Store:
+class Store(LiveStore):
     """Reads through a cache, writes through the client, and fans live events out to listeners."""
 
     def __init__(
@@ -78,31 +73,26 @@ class Store:
         message_window: int = 2000,
         request_log: RequestLog | None = None,
         clock: Callable[[], float] = time.monotonic,
+        poll_interval: float = 3.0,
+        snapshot: Snapshot | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.client = client
+        super().__init__(
+            client,
+            clock=clock,
+            message_window=message_window,
+            poll_interval=poll_interval,
+            snapshot=snapshot,
+            sleep=sleep,
+        )
         self.read_only = read_only
         self.request_log = request_log or RequestLog()
         self._ages = cache_ages or CacheSettings()
-        self._window = message_window
-        self._cache = TtlCache(clock)
-        self._listeners: list[Callable[[StoreEvent], None]] = []
+        self._sleep = sleep
+        self._poll_interval = poll_interval
         self._inflight: dict[CacheKey, asyncio.Future[Any]] = {}
-        self._versions: dict[CacheKey, int] = {}
-        """Bumped by every write, live event and invalidation of a key (see ``_fetch_and_store``)."""
         self._background: set[asyncio.Task[Any]] = set()
-        self._gateway: GatewayClient | None = None
-        self.live_state = GatewayState.CLOSED
-
-    # Listeners ------------------------------------------------------------------------------
-
-    def listen(self, listener: Callable[[StoreEvent], None]) -> Callable[[], None]:
-        """Call ``listener`` with every store event; returns a function that stops it."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
-
-    def _emit(self, event: StoreEvent) -> None:
-        for listener in list(self._listeners):
-            listener(event)
+        self._retrying: set[CacheKey] = set()
 
     # Reads ----------------------------------------------------------------------------------
 
@@ -194,13 +184,64 @@ class Store:
     async def _read(self, key: CacheKey, max_age: float, fetch: Callable[[], Awaitable[T]], force: bool) -> Cached[T]:
         entry = None if force else self._cache.get(key)
         if entry is None:
-            value: T = await self._fetch(key, fetch)
-            return Cached(value, 0.0, False)
+            return await self._read_uncached(key, fetch, force)
         age = self._cache.age(entry)
         stale = age > max_age
         if stale:
             self._refresh_in_background(key, fetch)
         return Cached(entry.value, age, stale)
+
+    async def _read_uncached(self, key: CacheKey, fetch: Callable[[], Awaitable[T]], force: bool) -> Cached[T]:
+        if not force and self._feed.state is FeedState.OFFLINE:
+            # Known to be unreachable: show the snapshot now rather than after a failed attempt.
+            offline: Cached[T] | None = await self._from_snapshot(key, fetch)
+            if offline is not None:
+                return offline
+        try:
+            value: T = await self._fetch(key, fetch)
+        except DooverError as exc:
+            # A forced read that fails keeps what is in memory (newer than the snapshot) and says so.
+            usable = is_unreachable(exc) and self._cache.get(key) is None
+            offline = await self._from_snapshot(key, fetch) if usable else None
+            if offline is None:
+                raise
+            return offline
+        return Cached(value, 0.0, False)
+
+    async def _from_snapshot(self, key: CacheKey, fetch: Callable[[], Awaitable[Any]]) -> Cached[Any] | None:
+        found = await self._snapshot.get(key) if self._snapshot is not None else None
+        if found is None:
+            return None
+        self._offline.add(key)
+        self._retry_until_reachable(key, fetch)
+        return Cached(found[0], found[1], stale=True, offline=True)
+
+    def _retry_until_reachable(self, key: CacheKey, fetch: Callable[[], Awaitable[Any]]) -> None:
+        """Refetch ``key`` in the background with bounded backoff until the API answers."""
+        if key in self._retrying:
+            return
+        self._retrying.add(key)
+        self._spawn(self._retry(key, fetch))
+
+    async def _retry(self, key: CacheKey, fetch: Callable[[], Awaitable[Any]]) -> None:
+        failures = 0
+        try:
+            while True:
+                await self._sleep(backoff(failures, self._poll_interval))
+                if key not in self._offline:
+                    return  # fetched meanwhile (a reload, a write or a live update)
+                try:
+                    value = await self._fetch(key, fetch)
+                except DooverError as exc:
+                    self._emit(RefreshFailed(key, exc))
+                    if not is_unreachable(exc):
+                        return  # the API answered: retrying will not change its mind
+                    failures += 1
+                else:
+                    self._emit(ResourceRefreshed(key, value))
+                    return
+        finally:
+            self._retrying.discard(key)
 
     async def _fetch(self, key: CacheKey, fetch: Callable[[], Awaitable[T]]) -> T:
         """Fetch and cache ``key``, sharing one request among concurrent callers.
@@ -218,12 +259,18 @@ class Store:
         return result
 
     async def _fetch_and_store(self, key: CacheKey, fetch: Callable[[], Awaitable[Any]], version: int) -> Any:
-        value = await fetch()
+        try:
+            value = await fetch()
+        except DooverError as exc:
+            self._feed.http_outcome(exc)
+            raise
+        self._feed.http_outcome(None)
         if self._versions.get(key, 0) != version:
             # A write or a live update landed while this was in flight: it is newer, keep it.
             entry = self._cache.get(key)
             return entry.value if entry is not None else value
         self._cache.put(key, value)
+        self._keep(key, value)
         return value
 
     def _fetch_done(self, key: CacheKey, task: asyncio.Future[Any]) -> None:
@@ -231,14 +278,6 @@ class Store:
             del self._inflight[key]
         if not task.cancelled():
             task.exception()  # retrieved here, so a failure nobody awaited is not reported as lost
-
-    def _store(self, key: CacheKey, value: Any, *, keep_age: bool = False) -> None:
-        """Cache a value from a write or a live event, superseding any fetch in flight."""
-        self._versions[key] = self._versions.get(key, 0) + 1
-        if keep_age:
-            self._cache.replace(key, value)
-        else:
-            self._cache.put(key, value)
 
     def _invalidate(self, key: CacheKey) -> None:
         self._versions[key] = self._versions.get(key, 0) + 1
@@ -392,59 +431,12 @@ class Store:
         finally:
             self._invalidate_resource("tunnels")
 
-    # Live -----------------------------------------------------------------------------------
-
-    async def follow(self, ref: ChannelRef) -> None:
-        """Subscribe to a channel's live events (starting the gateway on first use)."""
-        if self._gateway is None:
-            self._gateway = self.client.gateway(self._on_gateway_event)
-            self._gateway.start()
-        await self._gateway.subscribe(ref)
-
-    async def unfollow(self, ref: ChannelRef) -> None:
-        """Stop a channel's live events."""
-        if self._gateway is not None:
-            await self._gateway.unsubscribe(ref)
-
-    def _on_gateway_event(self, event: GatewayEvent) -> None:
-        if isinstance(event, AggregateUpdated | ChannelSynced):
-            self._store(("aggregate", event.channel), event.aggregate)
-            self._emit(AggregateChanged(event.channel, event.aggregate, "live"))
-        elif isinstance(event, MessageCreated):
-            self._add_messages(event.message.channel, (event.message,))
-        elif isinstance(event, MessageUpdated):
-            self._replace_message(event.channel, event.message)
-        elif isinstance(event, GatewayStatusChanged):
-            self.live_state = event.state
-            self._emit(LiveStatusChanged(event.state, event.detail, event.retry_in))
-        else:
-            self._emit(LiveEventReceived(event))
-
-    def _add_messages(self, ref: ChannelRef, new: Sequence[Message]) -> None:
-        entry = self._cache.get(("messages", ref))
-        if entry is not None:
-            known = {message.id for message in entry.value}
-            fresh = tuple(message for message in new if message.id not in known)
-            if not fresh:
-                return
-            # Keep the entry's age: live arrivals do not make the rest of the list fresher.
-            merged = (fresh + entry.value)[: self._window]
-            self._store(("messages", ref), merged, keep_age=True)
-            new = fresh
-        self._emit(MessagesArrived(ref, tuple(new)))
-
-    def _replace_message(self, ref: ChannelRef, message: Message) -> None:
-        entry = self._cache.get(("messages", ref))
-        if entry is not None:
-            updated = tuple(message if old.id == message.id else old for old in entry.value)
-            self._store(("messages", ref), updated, keep_age=True)
-        self._emit(MessageChanged(ref, message))
-
     async def aclose(self) -> None:
-        """Stop the gateway and background refreshes, and close the client."""
-        if self._gateway is not None:
-            await self._gateway.aclose()
+        """Stop the gateway, polls and background refreshes, write the snapshot, and close the client."""
+        await self._close_live()
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        if self._snapshot is not None:
+            await self._snapshot.aclose()
         await self.client.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -9,6 +10,17 @@ from doover_tui.api.errors import DooverError
 from doover_tui.api.gateway_events import GatewayEvent, GatewayState
 from doover_tui.api.models import Aggregate, ChannelRef, Message
 from doover_tui.cache import CacheKey
+
+
+class FeedState(enum.Enum):
+    """How current the data on screen is, for the status bar."""
+
+    LIVE = "live"
+    """The gateway is connected: changes arrive as they happen."""
+    POLLING = "polling"
+    """No live connection, but the API answers: the channel on screen is polled."""
+    OFFLINE = "offline"
+    """The API cannot be reached: what is shown is cached, perhaps from the on-disk snapshot."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +41,11 @@ class RefreshFailed:
 
 @dataclass(frozen=True, slots=True)
 class AggregateChanged:
-    """A channel's aggregate has a new value, from a live event or from our own write."""
+    """A channel's aggregate has a new value, from a live event, a poll or our own write."""
 
     channel: ChannelRef
     aggregate: Aggregate
-    source: Literal["live", "write"]
+    source: Literal["live", "poll", "write"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +74,14 @@ class LiveStatusChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedStateChanged:
+    """The feed state changed (LIVE, POLLING or OFFLINE); ``detail`` says why in words."""
+
+    state: FeedState
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class LiveEventReceived:
     """Any other gateway event (alarms, one-shot messages, subscribers, server errors)."""
 
@@ -75,5 +95,6 @@ StoreEvent = (
     | MessagesArrived
     | MessageChanged
     | LiveStatusChanged
+    | FeedStateChanged
     | LiveEventReceived
 )

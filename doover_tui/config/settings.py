@@ -68,6 +68,8 @@ class Settings:
     """The most messages held on screen for one channel; older ones are dropped."""
     log_update: bool = True
     """Record aggregate edits in the channel's message log (allows undo)."""
+    poll_interval: float = field(default=3.0, metadata={"min": 0.5})
+    """Seconds between polls of the channel on screen while the live gateway is unavailable."""
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id → keys, e.g. ``"browser.refresh" = "ctrl+r"``."""
     network: NetworkSettings = field(default_factory=NetworkSettings)

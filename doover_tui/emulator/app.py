@@ -40,6 +40,8 @@ class EmulatorConfig:
     Attributes:
         database: SQLite file, or ``:memory:``.
         token: the bearer token clients must send (generated when None).
+        seed_time_ms: the "now" the seeded fleet's history ends at (Unix ms); None is the real now.
+            Screenshots fix it so message times and ages come out the same on every run.
     """
 
     database: Path | str = ":memory:"
@@ -51,6 +53,7 @@ class EmulatorConfig:
     faults: FaultSpec = field(default_factory=FaultSpec)
     activation_delay: float = 1.0
     token_ttl: float = 3600.0
+    seed_time_ms: int | None = None
 
 
 class Emulator:
@@ -92,7 +95,7 @@ class Emulator:
                 )
             return existing
         seeder = seed_large if self.config.fleet == "large" else seed_small
-        user_id = seeder(self.db, self.config.seed)
+        user_id = seeder(self.db, self.config.seed, self.config.seed_time_ms)
         self.db.set_meta("fleet", self.config.fleet)
         return user_id
 

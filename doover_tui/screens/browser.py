@@ -1,94 +1,351 @@
-"""The browser screen: for now, the agent list with online state (the full browser builds on it)."""
+"""The browser screen: agents → channels → channel detail, with the status bar."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
-from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.reactive import reactive
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.timer import Timer
+from textual.widgets import Footer, Input
 
 from doover_tui.api.errors import DooverError
-from doover_tui.api.models import Agent
-from doover_tui.config.connection import Connection
+from doover_tui.api.models import Agent, Channel, ChannelRef
 from doover_tui.literal import printable
+from doover_tui.screens.browser_support import BrowserOptions, find_agent, shown_key, status_facts
+from doover_tui.screens.channel_form_modal import ChannelFormModal, ChannelSettings
+from doover_tui.screens.channel_pane import ChannelPane
+from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.store import Store
+from doover_tui.store_events import FeedStateChanged, ResourceRefreshed, StoreEvent
+from doover_tui.widgets.agent_list import AgentList
+from doover_tui.widgets.channel_list import ChannelList
+from doover_tui.widgets.status_bar import StatusBar
 
-STATE_STYLES = {"ONLINE": "green", "OFFLINE": "red", "UNKNOWN": "yellow"}
+SELECTION_SETTLE_SECONDS = 0.15
+"""A highlighted agent or channel loads only once the cursor rests this long (arrow-key runs stay fast)."""
 
 
 class BrowserScreen(Screen[None]):
-    """Agents of the account, loaded through the store in a worker.
+    """Agents on the left, the highlighted agent's channels, then the chosen channel's detail.
 
     | key | action |
     | --- | --- |
-    | r | reload from the server |
+    | / | filter agents (substring, or /regex/) |
+    | v | agents grouped or flat |
+    | r | reload what is on screen |
+    | n | new channel on the agent |
+    | escape | back one pane |
     """
 
+    AUTO_FOCUS = "#agents"
+
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter_agents", "Filter", id="browser.filter"),
+        Binding("v", "toggle_grouping", "Group/flat", id="browser.group"),
         Binding("r", "refresh", "Reload", id="browser.refresh"),
+        Binding("n", "new_channel", "New channel", id="browser.new-channel"),
+        Binding("escape", "back", "Back", show=False, id="browser.back"),
     ]
 
-    # always_update: a reload that returns equal data must still refresh the status line.
-    agents: reactive[tuple[Agent, ...] | None] = reactive(None, always_update=True)
-    """The agents on screen; None until the first load."""
-
-    def __init__(self, store: Store, connection: Connection) -> None:
+    def __init__(self, store: Store, options: BrowserOptions) -> None:
         super().__init__()
         self.store = store
-        self.connection = connection
+        self.options = options
+        self.agents: tuple[Agent, ...] = ()
+        """Every agent loaded (the list shows the filtered ones)."""
+        self.agent: Agent | None = None
+        """The agent whose channels are shown."""
+        self.grouped = True
+        self._pending_agent = options.agent
+        self._pending_channel = options.channel
+        self._settle: dict[str, Timer] = {}
+        self._note = ""
+        self._stop_listening: Callable[[], None] = _nothing_to_stop
 
     def compose(self) -> ComposeResult:
-        """Agent table, status line, footer."""
-        yield DataTable(id="agents", cursor_type="row", zebra_stripes=True)
-        yield Static(id="status")
+        """Three panes side by side, the status bar, the footer."""
+        with Horizontal(id="panes"):
+            with Vertical(id="agents-pane"):
+                yield Input(placeholder="filter: text or /regex/", id="agent-filter")
+                yield AgentList(id="agents")
+            yield ChannelList(id="channels")
+            yield ChannelPane(self.store, message_window=self.options.message_window, id="detail")
+        yield StatusBar(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        """Set up the table and start loading."""
-        table = self.query_one("#agents", DataTable)
-        table.add_columns("agent", "state", "group", "id")
-        self._status("loading agents…")
+        """Start loading and keep the status bar current."""
+        self.query_one("#agents-pane").border_title = "Agents"
+        self.query_one(ChannelList).border_title = "Channels"
+        self._stop_listening = self.store.listen(self._on_store_event)
+        self.set_interval(1.0, self.refresh_status)
+        self.refresh_status("loading agents…")
         self.load_agents(force=False)
 
-    def action_refresh(self) -> None:
-        """Reload the agents, bypassing the cache."""
-        self._status("reloading…")
-        self.load_agents(force=True)
+    def on_unmount(self) -> None:
+        """Stop hearing store events."""
+        self._stop_listening()
+
+    # Loading -----------------------------------------------------------------------------
 
     @work(exclusive=True, group="agents", exit_on_error=False, description="load agents")
     async def load_agents(self, force: bool) -> None:
-        """Fetch the agents through the store and show them (or say why not)."""
+        """Fetch the agents and show them; open the agent asked for on the command line."""
         try:
             result = await self.store.agents(force=force)
         except DooverError as exc:
-            self._status(f"{exc.title}: {exc.detail}")
+            self.refresh_status(f"{exc.title}: {exc.detail}")
             self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
             return
-        self.agents = result.value.agents
+        self.show_agents(result.value.agents)
+        if self._pending_agent is not None:
+            wanted, self._pending_agent = self._pending_agent, None
+            if not self.select_agent(wanted, choose=True):
+                self.notify(f"no agent matches {printable(wanted)!r}", severity="warning", markup=False)
+        self.refresh_status("")
 
-    def watch_agents(self, agents: tuple[Agent, ...] | None) -> None:
-        """Fill the table; device-supplied names are shown literally (Text, never markup)."""
-        if agents is None:
+    def show_agents(self, agents: tuple[Agent, ...]) -> None:
+        """Show the agents through the current filter; an invalid regex is reported, not applied."""
+        self.agents = agents
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        agent_list = self.query_one(AgentList)
+        query = self.query_one("#agent-filter", Input).value
+        try:
+            agent_list.show(self.agents, query=query, grouped=self.grouped)
+        except ValueError as exc:
+            self.query_one("#agent-filter", Input).add_class("-invalid")
+            self.refresh_status(str(exc))
             return
-        table = self.query_one("#agents", DataTable)
-        table.clear()
-        for agent in sorted(agents, key=lambda a: a.label.casefold()):
-            state = agent.online_state
-            table.add_row(
-                Text(printable(agent.label)),
-                Text(state, style=STATE_STYLES[state]),
-                Text(printable(agent.group)),
-                Text(printable(agent.id)),
-                key=agent.id,
-            )
-        self._status(f"{len(agents)} agents")
+        self.query_one("#agent-filter", Input).remove_class("-invalid")
+        shown, total = agent_list.shown_count, agent_list.total_count
+        count = f"{shown:,}/{total:,}" if shown != total else f"{total:,}"
+        self.query_one("#agents-pane").border_title = f"Agents {count}"
 
-    def _status(self, text: str) -> None:
-        host = self.connection.control_url.split("://", 1)[-1]
-        mode = " · READ-ONLY" if self.store.read_only else ""
-        self.query_one("#status", Static).update(Text(printable(f"{self.connection.source} · {host}{mode} · {text}")))
+    @on(AgentList.AgentHighlighted)
+    def _agent_highlighted(self, event: AgentList.AgentHighlighted) -> None:
+        # Any newer highlight replaces a pending one, even when it is the agent already open.
+        agent = event.agent
+        self._after_settling("agent", lambda: None if self._is_open(agent) else self.open_agent(agent))
+
+    def _is_open(self, agent: Agent) -> bool:
+        return self.agent is not None and self.agent.id == agent.id
+
+    @on(AgentList.AgentChosen)
+    def _agent_chosen(self, event: AgentList.AgentChosen) -> None:
+        self.open_agent(event.agent)
+        self.query_one(ChannelList).focus()
+
+    def _after_settling(self, what: str, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the cursor of ``what`` (agent or channel) has rested; a newer move replaces it."""
+        previous = self._settle.pop(what, None)
+        if previous is not None:
+            previous.stop()
+        self._settle[what] = self.set_timer(SELECTION_SETTLE_SECONDS, callback)
+
+    def open_agent(self, agent: Agent, *, force: bool = False) -> None:
+        """Show an agent's channels."""
+        if self.agent is None or agent.id != self.agent.id:
+            self.query_one(ChannelList).show(())
+        self.agent = agent
+        self.query_one(ChannelList).border_title = f"Channels · {printable(agent.label)}"
+        self.load_channels(agent, force)
+
+    @work(exclusive=True, group="channels", exit_on_error=False, description="load channels")
+    async def load_channels(self, agent: Agent, force: bool) -> None:
+        """Fetch an agent's channels and show them, unless another agent was chosen meanwhile."""
+        try:
+            result = await self.store.channels(agent.id, force=force)
+        except DooverError as exc:
+            self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            return
+        if self.agent is not None and agent.id == self.agent.id:
+            self._show_channels(result.value)
+
+    def _show_channels(self, channels: list[Channel]) -> None:
+        channel_list = self.query_one(ChannelList)
+        channel_list.show(channels)
+        if self._pending_channel is not None:
+            wanted, self._pending_channel = self._pending_channel, None
+            if channel_list.select_channel(wanted):
+                self.open_channel(channel_list.highlighted_channel, focus=True)
+            else:
+                self.notify(f"no channel {printable(wanted)!r} on this agent", severity="warning", markup=False)
+
+    @on(ChannelList.ChannelHighlighted)
+    def _channel_highlighted(self, event: ChannelList.ChannelHighlighted) -> None:
+        if isinstance(event, ChannelList.ChannelChosen):
+            self.open_channel(event.channel, focus=True)
+        else:
+            channel = event.channel
+            self._after_settling("channel", lambda: self.open_channel(channel))
+
+    def open_channel(self, channel: Channel | None, *, focus: bool = False) -> None:
+        """Show a channel in the detail pane (and follow it live)."""
+        if channel is None or self.agent is None:
+            return
+        pane = self.query_one(ChannelPane)
+        ref = ChannelRef(self.agent.id, channel.name)
+        if pane.ref != ref:
+            pane.open(ref)
+        if focus:
+            pane.focus_tab()
+        self.refresh_status()
+
+    def _on_store_event(self, event: StoreEvent) -> None:
+        if isinstance(event, FeedStateChanged):
+            self.refresh_status()
+        elif isinstance(event, ResourceRefreshed) and event.key == ("agents",):
+            self.show_agents(event.value.agents)
+        elif isinstance(event, ResourceRefreshed) and self.agent and event.key == ("channels", self.agent.id):
+            self.query_one(ChannelList).show(event.value)
+
+    # Selection from outside (command line, palette) -----------------------------------------
+
+    @property
+    def channels(self) -> list[Channel]:
+        """The channels of the agent on screen."""
+        return self.query_one(ChannelList).channels if self.is_mounted else []
+
+    def select_agent(self, wanted: str, *, choose: bool = False) -> bool:
+        """Move to the agent with this id or name (exact, else a unique part of it); False if none."""
+        agent = find_agent(self.agents, wanted)
+        if agent is None:
+            return False
+        agent_list = self.query_one(AgentList)
+        if not agent_list.select_agent(agent.id):
+            self.query_one("#agent-filter", Input).value = ""
+            self._apply_filter()
+            agent_list.select_agent(agent.id)
+        self.open_agent(agent)
+        (self.query_one(ChannelList) if choose else agent_list).focus()
+        return True
+
+    def select_channel(self, name: str) -> bool:
+        """Open a channel of the current agent by name; False if it has none by that name."""
+        channel_list = self.query_one(ChannelList)
+        if not channel_list.select_channel(name):
+            return False
+        self.open_channel(channel_list.highlighted_channel, focus=True)
+        return True
+
+    # Actions ---------------------------------------------------------------------------------
+
+    def action_filter_agents(self) -> None:
+        """Open the agent filter."""
+        box = self.query_one("#agent-filter", Input)
+        box.add_class("-open")
+        # Focus after this key is done with: focused at once, the box would also receive the "/".
+        self.call_after_refresh(box.focus)
+
+    @on(Input.Changed, "#agent-filter")
+    def _filter_changed(self) -> None:
+        self._apply_filter()
+
+    @on(Input.Submitted, "#agent-filter")
+    def _filter_done(self) -> None:
+        self.query_one(AgentList).focus()
+
+    def action_toggle_grouping(self) -> None:
+        """Agents grouped by organisation and group, or one flat list."""
+        self.grouped = not self.grouped
+        self._apply_filter()
+
+    def action_refresh(self) -> None:
+        """Reload agents, channels and the open channel from the server."""
+        self.refresh_status("reloading…")
+        self.load_agents(force=True)
+        if self.agent is not None:
+            self.load_channels(self.agent, True)
+        pane = self.query_one(ChannelPane)
+        if pane.ref is not None:
+            pane.open(pane.ref, force=True)
+
+    def action_back(self) -> None:
+        """Escape: close the filter, or move the keyboard one pane to the left."""
+        box = self.query_one("#agent-filter", Input)
+        if box.has_focus:
+            box.value = ""
+            box.remove_class("-open")
+            self.query_one(AgentList).focus()
+        elif self.query_one(ChannelPane).has_focus_within:
+            self.query_one(ChannelList).focus()
+        else:
+            self.query_one(AgentList).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Channel writes need an agent and a writable session."""
+        if action in ("new_channel", "edit_channel"):
+            return self.agent is not None and not self.store.read_only
+        return True
+
+    def action_new_channel(self) -> None:
+        """Create a channel on the current agent (form first)."""
+        if self.agent is not None:
+            agent = self.agent
+            self.app.push_screen(ChannelFormModal(agent.label), lambda form: self._create_channel(agent, form))
+
+    def _create_channel(self, agent: Agent, form: ChannelSettings | None) -> None:
+        if form is not None:
+            self.save_channel(agent, form, create=True)
+
+    def action_edit_channel(self) -> None:
+        """Replace the open channel's settings, after saying that it replaces all of them."""
+        info = self.query_one(ChannelPane).query_one("#info-view")
+        channel = getattr(info, "channel", None)
+        if self.agent is None or channel is None:
+            self.notify("no channel settings loaded", severity="warning")
+            return
+        agent = self.agent
+        self.app.push_screen(ChannelFormModal(agent.label, channel), lambda form: self._confirm_put(agent, form))
+
+    def _confirm_put(self, agent: Agent, form: ChannelSettings | None) -> None:
+        if form is None:
+            return
+        question = (
+            f"This replaces the whole configuration of {form.name}: privacy and both schemas.\n"
+            "Anything left blank is removed."
+        )
+        choices = [("y", "replace it")]
+
+        def answered(key: str | None) -> None:
+            if key == "y":
+                self.save_channel(agent, form, create=False)
+
+        self.app.push_screen(ChoiceModal("Replace channel settings?", question, choices), answered)
+
+    @work(exclusive=True, group="channel-write", exit_on_error=False, description="save channel")
+    async def save_channel(self, agent: Agent, form: ChannelSettings, create: bool) -> None:
+        """Create a channel or replace its settings, then reload the lists."""
+        schemas = {"message_schema": form.message_schema, "aggregate_schema": form.aggregate_schema}
+        try:
+            if create:
+                await self.store.create_channel(agent.id, form.name, is_private=form.is_private, **schemas)
+            else:
+                channel = await self.store.put_channel(
+                    ChannelRef(agent.id, form.name), is_private=form.is_private, **schemas
+                )
+                self.query_one(ChannelPane).query_one("#info-view").show(channel)  # type: ignore[attr-defined]
+        except DooverError as exc:
+            self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            return
+        self.notify(f"channel {form.name} {'created' if create else 'saved'}", markup=False)
+        self.load_channels(agent, True)
+
+    def refresh_status(self, note: str | None = None) -> None:
+        """Recompute the status bar from the store (every second, and after loads)."""
+        if note is not None:
+            self._note = note
+        pane = self.query_one(ChannelPane)
+        key = shown_key(self.agent, pane.ref, pane.active_tab)
+        self.query_one(StatusBar).facts = status_facts(self.store, self.options, key, self._note)
+
+
+def _nothing_to_stop() -> None:
+    """What stops listening before the store was listened to."""

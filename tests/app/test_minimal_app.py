@@ -1,17 +1,16 @@
-"""The minimal app: agents listed through the store; errors shown, not fatal; markup shown literally."""
+"""The app shell over a scripted server: agents listed literally, errors shown and not fatal, keymap by id."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
-from textual.widgets import DataTable, Static
 
 from doover_tui.api.auth import StaticToken
 from doover_tui.api.client import DooverClient, Endpoints
 from doover_tui.app import DooverApp
-from doover_tui.config.connection import Connection, UserCredentials
+from doover_tui.screens.browser_support import BrowserOptions
 from doover_tui.store import Store
+from doover_tui.widgets.agent_list import AgentList
+from doover_tui.widgets.status_bar import StatusBar
 from tests.conftest import FakeServer
 
 AGENTS = {
@@ -34,19 +33,20 @@ def make_app(server: FakeServer, *, read_only: bool = False, keymap: dict[str, s
     http = httpx.AsyncClient(transport=server.transport())
     endpoints = Endpoints("http://127.0.0.1:9/api", "http://127.0.0.1:9", "ws://127.0.0.1:9/ws")
     store = Store(DooverClient(endpoints, StaticToken("t"), http), read_only=read_only)
-    connection = Connection(
-        source="profile 'default'",
-        profile_name="default",
-        profile_path=Path("/nonexistent"),
-        data_url=endpoints.data_url,
-        control_url=endpoints.control_url,
-        gateway_url=None,
-        auth_server_url="http://127.0.0.1:9",
-        organisation_id=None,
-        credentials=UserCredentials("t", None),
-        read_only=read_only,
-    )
-    return DooverApp(store, connection, keymap=keymap)
+    return DooverApp(store, BrowserOptions(source="profile 'default'", host="127.0.0.1:9"), keymap=keymap)
+
+
+def agent_lines(app: DooverApp) -> list[str]:
+    agents = app.browser.query_one(AgentList)
+    return [agents.render_line(y).text.rstrip() for y in range(len(agents.rows))]
+
+
+def agent_requests(server: FakeServer) -> int:
+    return len([seen for seen in server.seen if seen.path == "/agents/"])
+
+
+def status_text(app: DooverApp) -> str:
+    return str(app.browser.query_one(StatusBar).render())
 
 
 async def test_agents_listed_with_state_and_literal_names(server: FakeServer) -> None:
@@ -55,21 +55,20 @@ async def test_agents_listed_with_state_and_literal_names(server: FakeServer) ->
     async with app.run_test(size=(100, 20)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        table = app.screen.query_one("#agents", DataTable)
-        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-        assert rows == [
-            ["[bold]Pump 3[/]", "ONLINE", "", "1"],
-            ["Gate \\x1b[31m1\\n", "UNKNOWN", "", "3"],
-            ["Tank 7", "OFFLINE", "North", "2"],
+        lines = [" ".join(line.split()) for line in agent_lines(app)]
+        assert lines == [
+            "North (1)",
+            "○ Tank 7 OFFLINE",
+            "(no group) (2)",
+            "● [bold]Pump 3[/] ONLINE",
+            "? Gate \\x1b[31m1\\n UNKNOWN",
         ]
-        status = str(app.screen.query_one("#status", Static).render())
-        assert "READ-ONLY" in status
-        assert "3 agents" in status
-        await pilot.press("r")  # the same data again: the status must not stay "reloading…"
+        assert "READ-ONLY" in status_text(app)
+        await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert str(app.screen.query_one("#status", Static).render()).endswith("3 agents")
-        assert len(server.seen) == 2
+        assert len([seen for seen in server.seen if seen.path == "/agents/"]) == 2
+        assert "reloading" not in status_text(app)
 
 
 async def test_server_error_is_shown_and_reload_recovers(server: FakeServer, notes: list[str]) -> None:
@@ -78,14 +77,13 @@ async def test_server_error_is_shown_and_reload_recovers(server: FakeServer, not
     async with app.run_test(size=(100, 20)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        status = str(app.screen.query_one("#status", Static).render())
-        assert "Forbidden: GET http://127.0.0.1:9/agents/: not in this organisation" in status
+        assert "Forbidden: GET http://127.0.0.1:9/agents/: not in this organisation" in status_text(app)
         assert notes == ["GET http://127.0.0.1:9/agents/: not in this organisation"]
         server.on("GET", "/agents/", httpx.Response(200, json=AGENTS))
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen.query_one("#agents", DataTable).row_count == 3
+        assert app.browser.query_one(AgentList).total_count == 3
     assert app.return_code in (None, 0)
 
 
@@ -97,7 +95,7 @@ async def test_keymap_remaps_by_binding_id_and_warns_about_unknown_ids(server: F
         assert "keymap names unknown binding ids: browser.nonsense" in notes
         await pilot.press("r")
         await app.workers.wait_for_complete()
-        assert len(server.seen) == 1, "r no longer reloads"
+        assert agent_requests(server) == 1, "r no longer reloads"
         await pilot.press("f5")
         await app.workers.wait_for_complete()
-        assert len(server.seen) == 2
+        assert agent_requests(server) == 2

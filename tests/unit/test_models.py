@@ -17,12 +17,15 @@ from doover_tui.api.gateway_events import (
     parse_ready,
 )
 from doover_tui.api.models import (
+    Agent,
     AgentsResponse,
     Aggregate,
     Alarm,
     Application,
     Attachment,
     Channel,
+    ChannelRef,
+    Group,
     Message,
     TimeseriesPage,
     Tunnel,
@@ -153,3 +156,33 @@ def test_odd_numbers_in_optional_fields_are_ignored_not_fatal() -> None:
     assert Aggregate.from_json({"data": {}, "last_updated": "²"}).last_updated is None
     assert Aggregate.from_json({"data": {}, "last_updated": "--5"}).last_updated is None
     assert Aggregate.from_json({"data": {}, "last_updated": "-5"}).last_updated == -5
+
+
+def test_data_models_round_trip_through_to_json() -> None:
+    attachment = Attachment.from_json(fixture_json("attachment.json"))
+    assert Attachment.from_json(attachment.to_json()) == attachment
+    for name in ("aggregate.json", "aggregate_without_last_updated.json"):
+        aggregate = Aggregate.from_json(fixture_json(name))
+        assert Aggregate.from_json(aggregate.to_json()) == aggregate, name
+    for name in ("channel.json", "channel_with_aggregate.json"):
+        channel = Channel.from_json(fixture_json(name), owner_id="o")
+        assert Channel.from_json(channel.to_json()) == channel, name
+    bare = Channel(name="c", owner_id="7")
+    assert Channel.from_json(bare.to_json()) == bare
+    for message in [Message.from_json(item) for item in fixture_json("messages_page.json")] + [
+        Message.from_json(fixture_json("message.json")),
+        Message(id="5", author_id="", channel=ChannelRef("1", "c"), data=[1, "x"], attachments=(attachment,)),
+    ]:
+        assert Message.from_json(message.to_json()) == message
+
+
+def test_agents_round_trip_through_to_json() -> None:
+    agents = AgentsResponse.from_json(fixture_json("agents_response.json"))
+    assert AgentsResponse.from_json(agents.to_json()) == agents
+    nested = AgentsResponse(
+        agents=(Agent(id="1", name="n", latitude=None, longitude=3.5), Agent(id="2", name="m")),
+        groups=(Group(id="g", name="G", organisation="O", children=(Group(id="h", name="H", shared=True),)),),
+        sharing="x",
+    )
+    assert AgentsResponse.from_json(nested.to_json()) == nested
+    assert nested.agents[1].to_json()["fixed_location"] is None

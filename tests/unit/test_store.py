@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,13 +12,16 @@ from websockets.asyncio.server import ServerConnection
 
 from doover_tui.api.auth import StaticToken
 from doover_tui.api.client import DooverClient, Endpoints
-from doover_tui.api.errors import NotFoundError, ReadOnlyError
+from doover_tui.api.errors import DooverError, NotFoundError, ReadOnlyError, ServerError
 from doover_tui.api.gateway_events import GatewayState
+from doover_tui.api.http import RetryPolicy
 from doover_tui.api.models import ChannelRef
 from doover_tui.config.settings import CacheSettings
+from doover_tui.snapshot import Snapshot
 from doover_tui.store import Store
 from doover_tui.store_events import (
     AggregateChanged,
+    FeedState,
     LiveStatusChanged,
     MessagesArrived,
     RefreshFailed,
@@ -26,6 +30,7 @@ from doover_tui.store_events import (
 )
 from tests.conftest import FakeServer, fixture_json
 from tests.gateway_peer import Peer, hello_ready, send, url_of
+from tests.unit.test_store_polling import Ticks, feed_of
 
 REF = ChannelRef("42", "tank")
 AGG = "/api/agents/42/channels/tank/aggregate"
@@ -157,7 +162,7 @@ async def test_write_updates_cache_from_reply_and_invalidates(server: FakeServer
 
 
 async def test_tunnel_writes_invalidate_every_tunnel_list(server: FakeServer) -> None:
-    page = {"count": 0, "next": None, "previous": None, "results": []}
+    page: dict[str, Any] = {"count": 0, "next": None, "previous": None, "results": []}
     server.on("GET", "/tunnels/", httpx.Response(200, json=page))
     server.on("GET", "/devices/3/tunnels/", httpx.Response(200, json=page))
     server.on("POST", "/tunnels/5/activate/", httpx.Response(200, json={}))
@@ -247,7 +252,7 @@ async def test_a_fetch_older_than_a_write_does_not_overwrite_it(server: FakeServ
         await gate.wait()
         return aggregate({"v": "old"})
 
-    server.on("GET", AGG, stale_read)
+    server.on("GET", AGG, stale_read)  # type: ignore[arg-type]  # MockTransport awaits async responders
     server.on("PATCH", AGG, aggregate({"v": "new"}))
     store, _, _ = make_store(server)
     reading = asyncio.create_task(store.aggregate(REF))
@@ -256,3 +261,125 @@ async def test_a_fetch_older_than_a_write_does_not_overwrite_it(server: FakeServ
     gate.set()
     assert (await reading).value.data == {"v": "new"}, "the reader gets the newer value"
     assert (await store.aggregate(REF)).value.data == {"v": "new"}, "and so does the cache"
+
+
+SECRET = "secret-token-4f9a"
+
+
+def snapshot_store(
+    server: FakeServer, snapshot: Snapshot | None, sleep: Ticks | None = None
+) -> tuple[Store, asyncio.Queue[StoreEvent]]:
+    http = httpx.AsyncClient(transport=server.transport())
+    endpoints = Endpoints("http://127.0.0.1:9/api", "http://127.0.0.1:9", "ws://127.0.0.1:1/ws")
+    client = DooverClient(endpoints, StaticToken(SECRET), http, retry=RetryPolicy(attempts=1))
+    store = Store(client, snapshot=snapshot, poll_interval=2.0, sleep=sleep or Ticks())
+    events: asyncio.Queue[StoreEvent] = asyncio.Queue()
+    store.listen(events.put_nowait)
+    return store, events
+
+
+class Wall:
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_age_counts_from_the_fetch(server: FakeServer) -> None:
+    server.on("GET", AGG, aggregate({"v": 1}))
+    store, clock, _ = make_store(server)
+    assert store.age(("aggregate", REF)) is None
+    await store.aggregate(REF)
+    clock.now += 5
+    assert store.age(("aggregate", REF)) == 5.0
+    assert not store.served_offline(("aggregate", REF))
+
+
+@pytest.mark.parametrize(
+    "failure", [httpx.ConnectError("connection refused"), httpx.Response(503, text="down")], ids=["network", "5xx"]
+)
+async def test_offline_start_serves_the_snapshot_and_retries_until_the_api_answers(
+    server: FakeServer, tmp_path: Path, failure: Exception | httpx.Response
+) -> None:
+    path = tmp_path / "cache" / "snapshot.json"
+    wall = Wall()
+    server.on("GET", AGG, aggregate({"v": 1}))
+    server.on("GET", "/agents/", httpx.Response(200, json=fixture_json("agents_response.json")))
+    first, _ = snapshot_store(server, Snapshot(path, now=wall))
+    await first.agents()
+    await first.aggregate(REF)
+    await first.aclose()
+    written = path.read_text()
+    assert "Agent 1" in written, "browsed data was written as it was read"
+    assert SECRET not in written, "the token never is"
+
+    down = True
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if not down:
+            return aggregate({"v": 2})
+        if isinstance(failure, Exception):
+            raise failure
+        return failure
+
+    server.on("GET", AGG, answer)
+    server.on("GET", "/api/agents/42/channels", answer)
+    ticks = Ticks()
+    wall.now += 3600
+    store, events = snapshot_store(server, Snapshot(path, now=wall), sleep=ticks)
+    key = ("aggregate", REF)
+    cached = await store.aggregate(REF)
+    assert (cached.value.data, cached.stale, cached.offline, cached.age) == ({"v": 1}, True, True, 3600.0)
+    assert feed_of(store) is FeedState.OFFLINE
+    assert (store.served_offline(key), store.age(key)) == (True, 3600.0)
+    with pytest.raises(DooverError):
+        await store.channels("42")  # not in the snapshot: the failure shows
+    requests = len(server.seen)
+    assert (await store.aggregate(REF)).offline
+    assert len(server.seen) == requests, "while offline, the snapshot is served at once"
+    assert await ticks.asleep() == 2.0
+    assert await ticks.tick() == 4.0, "the retry failed and backs off"
+    assert (await next_event(events, RefreshFailed)).key == key
+    down = False
+    ticks.release()
+    refreshed = await next_event(events, ResourceRefreshed)
+    assert (refreshed.key, refreshed.value.data) == (key, {"v": 2})
+    assert feed_of(store) is FeedState.POLLING
+    assert not store.served_offline(key)
+    fresh = await store.aggregate(REF)
+    assert (fresh.value.data, fresh.offline) == ({"v": 2}, False)
+    await store.aclose()
+
+
+async def test_without_a_snapshot_an_unreachable_api_is_an_error(server: FakeServer) -> None:
+    server.on("GET", AGG, httpx.Response(503, text="down"))
+    store, events = snapshot_store(server, None)
+    with pytest.raises(ServerError):
+        await store.aggregate(REF)
+    assert feed_of(store) is FeedState.OFFLINE
+    assert not any(isinstance(event, ResourceRefreshed | RefreshFailed) for event in drain(events))
+    await store.aclose()
+
+
+def drain(events: asyncio.Queue[StoreEvent]) -> list[StoreEvent]:
+    found = []
+    while not events.empty():
+        found.append(events.get_nowait())
+    return found
+
+
+async def test_many_reads_schedule_one_snapshot_write(server: FakeServer, tmp_path: Path) -> None:
+    server.on("GET", AGG, *[aggregate({"v": n}) for n in range(10)])
+    writes = Ticks()
+    path = tmp_path / "cache" / "snapshot.json"
+    store, _ = snapshot_store(server, Snapshot(path, debounce=5.0, sleep=writes))
+    for _ in range(10):
+        await store.aggregate(REF, force=True)
+    assert await writes.asleep() == 5.0
+    assert writes.delays == [5.0], "ten reads, one pending write"
+    assert not path.exists()
+    await store.aclose()
+    stored = await Snapshot(path).get(("aggregate", REF))
+    assert stored is not None
+    assert stored[0].data == {"v": 9}, "closing writes the newest at once"

@@ -109,6 +109,17 @@ class Group:
             children=tuple(Group.from_json(child) for child in objects(opt_list(obj, "children"))),
         )
 
+    def to_json(self) -> dict[str, Any]:
+        """A form ``from_json`` reads back (organisation as a name)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "organisation": self.organisation,
+            "archived": self.archived,
+            "shared": self.shared,
+            "children": [child.to_json() for child in self.children],
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Agent:
@@ -146,6 +157,22 @@ class Agent:
             longitude=float(longitude) if isinstance(longitude, int | float) else None,
         )
 
+    def to_json(self) -> dict[str, Any]:
+        """A form ``from_json`` reads back (organisation and group as names)."""
+        located = self.latitude is not None or self.longitude is not None
+        return {
+            "id": self.id,
+            "name": self.name,
+            "display_name": self.display_name,
+            "type": self.type,
+            "organisation": self.organisation,
+            "group": self.group,
+            "archived": self.archived,
+            "connection_determination": self.connection_determination,
+            "fa_icon": self.fa_icon,
+            "fixed_location": {"latitude": self.latitude, "longitude": self.longitude} if located else None,
+        }
+
     @property
     def label(self) -> str:
         """The name to show: the display name, else the internal name, else the id."""
@@ -179,6 +206,14 @@ class AgentsResponse:
             groups=tuple(Group.from_json(item) for item in objects(opt_list(obj, "groups"))),
             sharing=opt_str(obj, "sharing"),
         )
+
+    def to_json(self) -> dict[str, Any]:
+        """A form ``from_json`` reads back."""
+        return {
+            "agents": [agent.to_json() for agent in self.agents],
+            "groups": [group.to_json() for group in self.groups],
+            "sharing": self.sharing,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,10 @@ class Attachment:
             url=opt_str(obj, "url"),
         )
 
+    def to_json(self) -> dict[str, Any]:
+        """The wire form, as ``from_json`` reads it."""
+        return {"filename": self.filename, "content_type": self.content_type, "size": self.size, "url": self.url}
+
 
 def _attachments(obj: JsonObject) -> tuple[Attachment, ...]:
     return tuple(Attachment.from_json(item) for item in objects(opt_list(obj, "attachments")))
@@ -88,6 +92,14 @@ class Aggregate:
             attachments=_attachments(obj),
             last_updated=opt_int(obj, "last_updated"),
         )
+
+    def to_json(self) -> dict[str, Any]:
+        """The wire form, as ``from_json`` reads it."""
+        return {
+            "data": self.data,
+            "attachments": [attachment.to_json() for attachment in self.attachments],
+            "last_updated": self.last_updated,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +131,19 @@ class Channel:
             id=opt_id(obj, "id"),
         )
 
+    def to_json(self) -> dict[str, Any]:
+        """The wire form, as ``from_json`` reads it (the aggregate only when it was fetched)."""
+        return {
+            "name": self.name,
+            "owner_id": self.owner_id,
+            "is_private": self.is_private,
+            "aggregate_schema": self.aggregate_schema,
+            "message_schema": self.message_schema,
+            "alarms_enabled": self.alarms_enabled,
+            "aggregate": None if self.aggregate is None else self.aggregate.to_json(),
+            "id": self.id,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -141,6 +166,16 @@ class Message:
             data=obj.get("data"),
             attachments=_attachments(obj),
         )
+
+    def to_json(self) -> dict[str, Any]:
+        """The wire form, as ``from_json`` reads it."""
+        return {
+            "id": self.id,
+            "author_id": self.author_id,
+            "channel": self.channel.to_json(),
+            "data": self.data,
+            "attachments": [attachment.to_json() for attachment in self.attachments],
+        }
 
     @property
     def created_at(self) -> datetime | None:

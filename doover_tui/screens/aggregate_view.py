@@ -1,0 +1,107 @@
+"""The Aggregate tab: the channel's aggregate as a lazily built JSON tree, with a path breadcrumb and find."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from doover_tui.api.errors import DooverError
+from doover_tui.api.models import Aggregate, ChannelRef
+from doover_tui.json_view import format_path
+from doover_tui.literal import printable
+from doover_tui.store import Store
+from doover_tui.widgets.json_tree import JsonTree
+
+
+class AggregateView(Vertical):
+    """Loads a channel's aggregate through the store and shows it; live values come in via ``show``.
+
+    | key | action |
+    | --- | --- |
+    | / | find a key or value (enter: next match, escape: close) |
+    | y / Y | copy the value / the path (on the tree) |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("/", "find", "Find", id="aggregate.find"),
+    ]
+
+    def __init__(self, store: Store, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.store = store
+        self.ref: ChannelRef | None = None
+        self.aggregate: Aggregate | None = None
+        """The aggregate on screen."""
+
+    def compose(self) -> ComposeResult:
+        """Breadcrumb, find bar (hidden), tree."""
+        yield Static(" ", id="breadcrumb")
+        yield Input(placeholder="find a key or value; enter for the next match", id="tree-find")
+        yield JsonTree("aggregate", id="tree")
+
+    def open(self, ref: ChannelRef, *, force: bool = False) -> None:
+        """Show this channel's aggregate (cached at once if we have it)."""
+        if ref != self.ref:
+            self.aggregate = None
+            self.query_one("#breadcrumb", Static).update(Text("loading…"))
+        self.ref = ref
+        self.load(ref, force)
+
+    @work(exclusive=True, group="aggregate", exit_on_error=False, description="load aggregate")
+    async def load(self, ref: ChannelRef, force: bool) -> None:
+        """Fetch the aggregate and show it, unless the user has moved on meanwhile."""
+        try:
+            cached = await self.store.aggregate(ref, force=force)
+        except DooverError as exc:
+            if ref == self.ref:
+                self.query_one("#breadcrumb", Static).update(Text(printable(f"{exc.title}: {exc.detail}")))
+                self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            return
+        if ref == self.ref:
+            self.show(cached.value)
+
+    def show(self, aggregate: Aggregate) -> None:
+        """Show an aggregate (a load, our write, or a live update: the tree keeps its expansion)."""
+        first = self.aggregate is None
+        self.aggregate = aggregate
+        # A different channel starts a fresh tree: nothing in it "changed".
+        self.query_one(JsonTree).show(aggregate.data, keep_state=not first)
+        if first:
+            self._breadcrumb(())
+
+    @on(JsonTree.PathHighlighted)
+    def _path_moved(self, event: JsonTree.PathHighlighted) -> None:
+        self._breadcrumb(event.path)
+
+    def _breadcrumb(self, path: tuple[str | int, ...]) -> None:
+        name = self.ref.name if self.ref else ""
+        where = format_path(path)
+        self.query_one("#breadcrumb", Static).update(Text(printable(f"{name} › {where}" if where else name)))
+
+    def action_find(self) -> None:
+        """Open the find bar."""
+        find = self.query_one("#tree-find", Input)
+        find.add_class("-open")
+        # Focus after this key is done with: focused at once, the box would also receive the "/".
+        self.call_after_refresh(find.focus)
+
+    @on(Input.Submitted, "#tree-find")
+    def _find_next(self, event: Input.Submitted) -> None:
+        event.stop()
+        query = event.value.strip()
+        if query and not self.query_one(JsonTree).find(query):
+            self.notify(f"no key or value contains {printable(query)!r}", severity="warning", markup=False)
+
+    def on_key(self, event: Any) -> None:
+        """Escape in the find bar closes it and returns to the tree."""
+        find = self.query_one("#tree-find", Input)
+        if event.key == "escape" and find.has_focus:
+            event.stop()
+            find.remove_class("-open")
+            self.query_one(JsonTree).focus()

@@ -1,0 +1,71 @@
+"""Pure helpers of the browser screen: its options, finding an agent by id or name, status-bar facts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from doover_tui.api.models import Agent, ChannelRef
+from doover_tui.cache import CacheKey
+from doover_tui.store import Store
+from doover_tui.widgets.status_bar import StatusFacts
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserOptions:
+    """What the command line and settings tell the browser.
+
+    Attributes:
+        source: where the connection came from, in words (shown in the status bar).
+        host: the API host shown in the status bar.
+        organisation: the organisation header, if set.
+        agent: open on this agent (id or name) once agents load.
+        channel: then open this channel of it.
+        message_window: the most messages kept on screen per channel.
+    """
+
+    source: str
+    host: str
+    organisation: str | None = None
+    agent: str | None = None
+    channel: str | None = None
+    message_window: int = 2000
+
+
+def find_agent(agents: Sequence[Agent], wanted: str) -> Agent | None:
+    """The agent with id ``wanted``, else the one named so (any case), else the only one whose name contains it."""
+    for agent in agents:
+        if agent.id == wanted:
+            return agent
+    folded = wanted.casefold()
+    for agent in agents:
+        if folded in (agent.label.casefold(), agent.name.casefold()):
+            return agent
+    partial = [agent for agent in agents if folded in agent.label.casefold() or folded in agent.name.casefold()]
+    return partial[0] if len(partial) == 1 else None
+
+
+def shown_key(agent: Agent | None, channel: ChannelRef | None, tab: str) -> CacheKey:
+    """The cache key of the data the user is looking at (its age is the one the status bar shows)."""
+    if channel is not None:
+        return ("messages", channel) if tab in ("messages", "chart") else ("aggregate", channel)
+    if agent is not None:
+        return ("channels", agent.id)
+    return ("agents",)
+
+
+def status_facts(store: Store, options: BrowserOptions, key: CacheKey, note: str) -> StatusFacts:
+    """The status bar's facts, read from the store now."""
+    feed = store.feed_state
+    return StatusFacts(
+        source=options.source,
+        host=options.host,
+        organisation=options.organisation,
+        read_only=store.read_only,
+        feed=feed.name,
+        feed_detail=store.feed_detail,
+        age=store.age(key),
+        stale=store.served_offline(key),
+        errors=store.request_log.error_count,
+        note=note,
+    )

@@ -1,0 +1,69 @@
+"""The Chart tab: one numeric field of the loaded messages over time; follows live data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.suggester import SuggestFromList
+from textual.widgets import Input
+
+from doover_tui.api.models import Message
+from doover_tui.field_values import numeric_paths, parse_field_path, series, suggest_field
+from doover_tui.widgets.field_chart import FieldChart
+
+
+class ChartView(Vertical):
+    """A field path box (suggesting the numeric fields of the newest message) and the chart."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.field: str | None = None
+        """The dotted path charted; None until one is chosen or suggested."""
+        self._messages: Sequence[Message] = ()
+
+    def compose(self) -> ComposeResult:
+        """Field box, chart."""
+        yield Input(placeholder="numeric field path, e.g. pump.rpm (enter to chart)", id="chart-field")
+        yield FieldChart(id="chart")
+
+    def reset(self) -> None:
+        """A different channel: forget the field so one is suggested from its messages."""
+        self.field = None
+        self._messages = ()
+        self.query_one("#chart-field", Input).value = ""
+
+    def show_messages(self, messages: Sequence[Message]) -> None:
+        """Chart the current field over these messages (newest first), suggesting a field if none is set."""
+        self._messages = messages
+        if self.field is None:
+            self.field = suggest_field(messages)
+            if self.field is not None:
+                self.query_one("#chart-field", Input).value = self.field
+        field_box = self.query_one("#chart-field", Input)
+        newest = next(iter(messages), None)
+        suggestions = numeric_paths(newest.data) if newest is not None else []
+        field_box.suggester = SuggestFromList(suggestions, case_sensitive=False)
+        self._draw()
+
+    @on(Input.Submitted, "#chart-field")
+    def _field_chosen(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        try:
+            parse_field_path(text)
+        except ValueError as exc:
+            self.notify(str(exc), title="Bad field path", severity="error", markup=False)
+            return
+        self.field = text
+        self._draw()
+
+    def _draw(self) -> None:
+        chart = self.query_one(FieldChart)
+        if self.field is None:
+            chart.show("", [])
+            return
+        chart.show(self.field, series(self._messages, parse_field_path(self.field)))

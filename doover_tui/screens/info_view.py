@@ -1,0 +1,84 @@
+"""The Info tab: a channel's id, owner, privacy, alarms and schemas."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from doover_tui.api.errors import DooverError
+from doover_tui.api.models import Channel, ChannelRef
+from doover_tui.literal import printable
+from doover_tui.screens.json_modal import pretty_json
+from doover_tui.store import Store
+
+
+class InfoView(VerticalScroll):
+    """Loads the channel's settings through the store.
+
+    | key | action |
+    | --- | --- |
+    | e | edit the settings (replaces the whole configuration) |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "screen.edit_channel", "Edit settings", id="info.edit-channel"),
+    ]
+
+    def __init__(self, store: Store, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.store = store
+        self.ref: ChannelRef | None = None
+        self.channel: Channel | None = None
+        """The settings on screen."""
+
+    def compose(self) -> ComposeResult:
+        """One text block."""
+        yield Static(" ", id="channel-info")
+
+    def open(self, ref: ChannelRef, *, force: bool = False) -> None:
+        """Show this channel's settings."""
+        if ref != self.ref:
+            self.channel = None
+            self.query_one("#channel-info", Static).update(Text("loading…"))
+        self.ref = ref
+        self.load(ref, force)
+
+    @work(exclusive=True, group="channel-info", exit_on_error=False, description="load channel settings")
+    async def load(self, ref: ChannelRef, force: bool) -> None:
+        """Fetch and show the settings."""
+        try:
+            cached = await self.store.channel(ref, force=force)
+        except DooverError as exc:
+            if ref == self.ref:
+                self.query_one("#channel-info", Static).update(Text(printable(f"{exc.title}: {exc.detail}")))
+            return
+        if ref == self.ref:
+            self.show(cached.value)
+
+    def show(self, channel: Channel) -> None:
+        """Render the settings; every value goes in as plain text."""
+        self.channel = channel
+        text = Text()
+        rows = [
+            ("name", channel.name),
+            ("id", channel.id or "—"),
+            ("agent", channel.owner_id),
+            ("private", "yes" if channel.is_private else "no"),
+            ("alarms", "enabled" if channel.alarms_enabled else "off"),
+        ]
+        for label, value in rows:
+            text.append(f"{label:<10}", style="bold")
+            text.append(f"{printable(value)}\n")
+        for label, schema in (
+            ("message schema", channel.message_schema),
+            ("aggregate schema", channel.aggregate_schema),
+        ):
+            text.append(f"\n{label}\n", style="bold")
+            text.append(pretty_json(schema) + "\n" if schema is not None else "none\n")
+        self.query_one("#channel-info", Static).update(text)

@@ -1,0 +1,54 @@
+"""A modal that shows one JSON document in full (a message's data), read-only and scrollable."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import orjson
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static, TextArea
+
+from doover_tui.literal import printable
+
+
+def pretty_json(value: Any) -> str:
+    """Indented JSON with every line made safe to show (escape sequences and bidi controls visible)."""
+    text = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+    return "\n".join(printable(line) for line in text.splitlines())
+
+
+class JsonModal(ModalScreen[None]):
+    """The whole of a document, with line numbers; `c` copies it.
+
+    | key | action |
+    | --- | --- |
+    | escape / q | close |
+    | c | copy the JSON |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "dismiss", "Close", id="json.close"),
+        Binding("c", "copy", "Copy", id="json.copy"),
+    ]
+
+    def __init__(self, title: str, value: Any) -> None:
+        super().__init__(classes="modal")
+        self.document_title = title
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        """Title, the text, keys."""
+        with Vertical(classes="modal-body"):
+            yield Static(Text(printable(self.document_title), style="bold"), classes="modal-title")
+            yield TextArea(pretty_json(self.value), read_only=True, show_line_numbers=True, id="json-text")
+            yield Footer()
+
+    def action_copy(self) -> None:
+        """Copy the document as JSON."""
+        text = orjson.dumps(self.value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+        self.app.copy_to_clipboard(text)
+        self.notify(f"copied {len(text):,} characters of JSON", markup=False)

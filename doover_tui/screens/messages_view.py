@@ -1,0 +1,229 @@
+"""The Messages tab: a bounded, newest-first window of a channel's messages, paged back on demand."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from doover_tui.api.errors import DooverError
+from doover_tui.api.models import ChannelRef, Message
+from doover_tui.literal import printable
+from doover_tui.message_export import export_messages
+from doover_tui.message_window import FieldFilter, MessageWindow, WindowChange
+from doover_tui.screens.choice_modal import ChoiceModal
+from doover_tui.screens.diff_modal import DiffModal
+from doover_tui.screens.json_modal import JsonModal
+from doover_tui.screens.prompt_modal import PromptModal
+from doover_tui.store import Store
+from doover_tui.widgets.message_table import MessageTable
+
+ExportFormat = Literal["ndjson", "csv"]
+
+NEWEST_PAGE = 100
+"""Messages fetched when a channel opens (the store caches this page)."""
+OLDER_PAGE = 200
+"""Messages fetched per step back in history."""
+
+
+class MessagesView(Vertical):
+    """Newest first; older pages load as the cursor nears the bottom; live messages arrive on top.
+
+    | key | action |
+    | --- | --- |
+    | enter | the message's full JSON |
+    | space | pause / resume the live feed |
+    | d | diff with the previous message |
+    | f | filter by a field path (``pump.rpm``, ``mode=auto``) |
+    | x | export the loaded messages (NDJSON or CSV) |
+    | G | bottom (loads older messages) |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_pause", "Pause", id="messages.pause"),
+        Binding("d", "diff", "Diff", id="messages.diff"),
+        Binding("f", "filter", "Filter", id="messages.filter"),
+        Binding("x", "export", "Export", id="messages.export"),
+    ]
+
+    def __init__(self, store: Store, *, window: int = 2000, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.store = store
+        self.ref: ChannelRef | None = None
+        self.window = MessageWindow(window)
+        self.export_dir: Path | None = None
+        """Where exports go; None means the current directory at the time of export."""
+
+    def compose(self) -> ComposeResult:
+        """Window facts line, then the table."""
+        yield Static(" ", id="messages-info")
+        yield MessageTable(id="messages")
+
+    def open(self, ref: ChannelRef, *, force: bool = False) -> None:
+        """Show this channel's newest messages (cached at once if we have them)."""
+        if ref != self.ref:
+            self.window = MessageWindow(self.window.limit)
+            self.query_one(MessageTable).show(())
+            self._info("loading messages…")
+        self.ref = ref
+        self.load(ref, force)
+
+    @work(exclusive=True, group="messages", exit_on_error=False, description="load messages")
+    async def load(self, ref: ChannelRef, force: bool) -> None:
+        """Fetch the newest page and show it."""
+        try:
+            cached = await self.store.messages(ref, limit=NEWEST_PAGE, force=force)
+        except DooverError as exc:
+            if ref == self.ref:
+                self._info(f"{exc.title}: {exc.detail}")
+                self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            return
+        if ref != self.ref:
+            return
+        self._apply(self.window.reset(cached.value, more_older=len(cached.value) >= NEWEST_PAGE))
+
+    @on(MessageTable.OlderWanted)
+    def _older_wanted(self) -> None:
+        if self.ref is not None and self.window.more_older:
+            self.load_older(self.ref)
+
+    @work(exclusive=True, group="older-messages", exit_on_error=False, description="load older messages")
+    async def load_older(self, ref: ChannelRef) -> None:
+        """Fetch the page before the oldest loaded message and add it at the bottom."""
+        before = self.window.oldest_id
+        if before is None:
+            return
+        self._info("loading older messages…")
+        try:
+            page = await self.store.older_messages(ref, before, limit=OLDER_PAGE)
+        except DooverError as exc:
+            self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            self._refresh_info()
+            return
+        if ref != self.ref or before != self.window.oldest_id:
+            return
+        self._apply(self.window.add_older(page, more_older=len(page) >= OLDER_PAGE))
+
+    def add_live(self, messages: Sequence[Message]) -> None:
+        """New messages from the gateway or a poll (the pane coalesces them first)."""
+        self._apply(self.window.add_live(messages))
+
+    def replace(self, message: Message) -> None:
+        """A message changed on the server."""
+        self._apply(self.window.replace(message))
+
+    def _apply(self, change: WindowChange) -> None:
+        """Bring the table in line with the window: rows added at either end, or everything redrawn."""
+        table = self.query_one(MessageTable)
+        if change.reset or change.dropped or change.inserted or change.replaced:
+            table.show(self.window.visible)
+        else:
+            if change.prepended:
+                table.prepend(self.window.filtered(change.prepended))
+            if change.appended:
+                table.append(self.window.filtered(change.appended))
+        if change.reload and self.ref is not None:
+            self.load(self.ref, True)
+        self._refresh_info()
+
+    def _refill(self) -> None:
+        self.query_one(MessageTable).show(self.window.visible)
+        self._refresh_info()
+
+    def _refresh_info(self) -> None:
+        window = self.window
+        parts = [f"{len(window.messages):,} loaded"]
+        if window.filter is not None:
+            parts.append(f"filter {window.filter.text}: {len(window.visible):,} shown")
+        if window.dropped_older:
+            parts.append(f"older rows dropped (window {window.limit:,})")
+        if window.dropped_newer:
+            parts.append(f"{window.dropped_newer:,} newer rows dropped: r reloads the newest")
+        parts.append("more below" if window.more_older else "start of history")
+        if window.paused:
+            parts.append("PAUSED (space resumes)")
+        if window.pending_count:
+            parts.append(f"{window.pending_count:,} new")
+        self._info(" · ".join(parts))
+
+    def _info(self, text: str) -> None:
+        self.query_one("#messages-info", Static).update(Text(printable(text)))
+
+    def action_toggle_pause(self) -> None:
+        """Hold live messages (counting them) or apply the held ones."""
+        if self.window.paused:
+            self._apply(self.window.resume())
+        else:
+            self.window.pause()
+            self._refresh_info()
+
+    @on(MessageTable.MessageChosen)
+    def _show_message(self, event: MessageTable.MessageChosen) -> None:
+        message = event.message
+        when = message.created_at.isoformat(sep=" ", timespec="seconds") if message.created_at else "unknown time"
+        self.app.push_screen(JsonModal(f"message {message.id} · {when} · by {message.author_id}", message.data))
+
+    def action_diff(self) -> None:
+        """Compare the message under the cursor with the one before it."""
+        table = self.query_one(MessageTable)
+        newer = table.selected_message
+        older = table.message_after(newer) if newer is not None else None
+        if newer is None or older is None:
+            self.notify("no earlier message loaded to compare with", severity="warning")
+            return
+        self.app.push_screen(DiffModal(f"message {older.id} → {newer.id}", older.data, newer.data))
+
+    def action_filter(self) -> None:
+        """Ask for a field filter (blank clears it)."""
+        current = self.window.filter.text if self.window.filter is not None else ""
+        prompt = PromptModal(
+            "Filter messages",
+            "a dotted field path, optionally =value or !=value (pump.rpm, mode=auto); blank clears",
+            value=current,
+        )
+        self.app.push_screen(prompt, self._apply_filter)
+
+    def _apply_filter(self, text: str | None) -> None:
+        if text is None:
+            return
+        try:
+            self.window.set_filter(FieldFilter.parse(text) if text.strip() else None)
+        except ValueError as exc:
+            self.notify(str(exc), title="Bad filter", severity="error", markup=False)
+            return
+        self._refill()
+
+    def action_export(self) -> None:
+        """Ask for a format, then write the loaded messages to a file."""
+        count = len(self.window.messages)
+        if not count or self.ref is None:
+            self.notify("no messages loaded to export", severity="warning")
+            return
+        where = self.export_dir or Path.cwd()
+        question = f"Export {count:,} loaded messages of {self.ref.name} to {where}"
+        choices = [("n", "NDJSON"), ("c", "CSV")]
+        self.app.push_screen(ChoiceModal("Export messages", question, choices), self._export_chosen)
+
+    def _export_chosen(self, key: str | None) -> None:
+        if key is not None and self.ref is not None:
+            fmt: ExportFormat = "csv" if key == "c" else "ndjson"
+            self.export(self.ref.name, self.window.messages, fmt)
+
+    @work(exclusive=True, group="export", exit_on_error=False, description="export messages")
+    async def export(self, channel: str, messages: Sequence[Message], fmt: ExportFormat) -> None:
+        """Write the file off the event loop, then say where it went."""
+        where = self.export_dir or Path.cwd()
+        try:
+            path = await asyncio.to_thread(export_messages, messages, where, channel_name=channel, fmt=fmt)
+        except OSError as exc:
+            self.notify(f"{where}: {exc.strerror or exc}", title="Export failed", severity="error", markup=False)
+            return
+        self.notify(f"{len(messages):,} messages written to {path}", title="Exported", markup=False)

@@ -1,0 +1,59 @@
+"""Builds the app over a live emulator and waits for it without sleeping blindly."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from doover_tui.api.auth import StaticToken
+from doover_tui.api.client import DooverClient, Endpoints, new_http_client
+from doover_tui.app import DooverApp
+from doover_tui.emulator.server import RunningEmulator
+from doover_tui.screens.browser import BrowserScreen
+from doover_tui.screens.browser_support import BrowserOptions
+from doover_tui.store import Store
+from tests.emulator_fixtures import TOKEN
+
+REFUSED_GATEWAY = "ws://127.0.0.1:1/ws"
+"""A gateway URL nothing listens on: the app must fall back to polling."""
+
+
+def build_app(
+    live: RunningEmulator,
+    *,
+    gateway: str | None = None,
+    agent: str | None = None,
+    channel: str | None = None,
+    window: int = 2000,
+    read_only: bool = False,
+    **store_options: Any,
+) -> DooverApp:
+    """The app as the command line builds it, against ``live``."""
+    urls = live.urls
+    endpoints = Endpoints(urls.data, urls.control, gateway or urls.gateway)
+    client = DooverClient(endpoints, StaticToken(TOKEN), new_http_client(10))
+    store = Store(client, read_only=read_only, message_window=window, **store_options)
+    options = BrowserOptions(
+        source="test emulator", host=urls.control.split("://")[-1], agent=agent, channel=channel, message_window=window
+    )
+    return DooverApp(store, options)
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str, limit: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds; fail saying ``what`` did not happen."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await asyncio.sleep(0)  # let socket reads (gateway, HTTP) run between checks
+
+
+def browser(app: DooverApp) -> BrowserScreen:
+    """The browser screen of ``app``."""
+    return app.browser
