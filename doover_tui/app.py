@@ -10,7 +10,7 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from doover_tui.command_line import parse_command
 from doover_tui.commands import AgentsProvider, ChannelsProvider
@@ -19,9 +19,9 @@ from doover_tui.screens.browser import BrowserScreen
 from doover_tui.screens.browser_support import BrowserOptions
 from doover_tui.screens.channel_pane import ChannelPane
 from doover_tui.screens.command_line_modal import CommandLineModal
-from doover_tui.screens.error_modal import ErrorModal
 from doover_tui.screens.messages_view import MessagesView
 from doover_tui.screens.placeholder import PlaceholderScreen
+from doover_tui.screens.worker_errors import report_failed_worker
 from doover_tui.store import Store
 
 log = logging.getLogger(__name__)
@@ -167,10 +167,14 @@ class DooverApp(App[int]):
         """Close connections when the app ends."""
         await self.store.aclose()
 
+    def _handle_exception(self, error: Exception) -> None:
+        """An exception outside workers stops the widget that raised it, so Textual exits; log it first.
+
+        (Workers are the place for anything that can fail at run time: see ``report_failed_worker``.)
+        """
+        log.critical("unhandled exception:\n%s", "".join(traceback.format_exception(error)))
+        super()._handle_exception(error)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Last resort: a worker that died of something unexpected is shown and logged, not fatal."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            text = "".join(traceback.format_exception(error))
-            log.error("worker %s failed:\n%s", event.worker.name, text)
-            self.push_screen(ErrorModal(f"Unexpected error: {type(error).__name__}", text))
+        """The app's own workers get the same last resort as the screens'."""
+        report_failed_worker(self, event)

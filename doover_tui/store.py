@@ -105,17 +105,24 @@ class Store(LiveStore):
         return await self._read(("agents",), self._ages.agents, self.client.control.agents, force)
 
     async def channels(self, agent_id: str, *, force: bool = False) -> Cached[list[Channel]]:
-        """An agent's channels (without aggregates).
+        """An agent's channels, with their aggregates (for the age of each channel's last update).
+
+        The aggregates also warm the cache, so opening a channel next shows its aggregate at once.
 
         Raises:
             DooverError: nothing is cached and the fetch failed.
         """
-        return await self._read(
-            ("channels", agent_id),
-            self._ages.channels,
-            lambda: self.client.data.list_channels(agent_id),
-            force,
-        )
+
+        async def fetch() -> list[Channel]:
+            channels = await self.client.data.list_channels(agent_id, include_aggregate=True)
+            for channel in channels:
+                key = ("aggregate", ChannelRef(agent_id, channel.name))
+                if channel.aggregate is not None and self._cache.get(key) is None and key not in self._inflight:
+                    self._cache.put(key, channel.aggregate)
+                    self._keep(key, channel.aggregate)
+            return channels
+
+        return await self._read(("channels", agent_id), self._ages.channels, fetch, force)
 
     async def channel(self, ref: ChannelRef, *, force: bool = False) -> Cached[Channel]:
         """One channel's settings (schemas, privacy).

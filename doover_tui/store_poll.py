@@ -80,14 +80,15 @@ class FeedMonitor:
         self._update()
 
     def _update(self) -> None:
+        # Details are short: they are shown in brackets in a one-line status bar.
         if self._gateway is GatewayState.LIVE:
-            state, detail = FeedState.LIVE, "live updates from the gateway"
+            state, detail = FeedState.LIVE, "gateway"
         elif self._unreachable is not None:
-            state, detail = FeedState.OFFLINE, f"cannot reach the API: {self._unreachable}"
+            state, detail = FeedState.OFFLINE, f"{self._unreachable.title}; retrying"
         elif self._gateway is GatewayState.CLOSED:
             state, detail = FeedState.POLLING, "live updates not started"
         else:
-            state, detail = FeedState.POLLING, f"no live connection ({self._gateway_detail or self._gateway.value})"
+            state, detail = FeedState.POLLING, f"gateway {self._gateway.value}"
         self.detail = detail
         if state is not self.state:
             self.state = state

@@ -10,11 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Static
+from textual.worker import Worker
 
 from doover_tui.api.errors import DooverError
 from doover_tui.api.models import Aggregate, ChannelRef
 from doover_tui.json_view import format_path
 from doover_tui.literal import printable
+from doover_tui.screens.worker_errors import report_failed_worker
 from doover_tui.store import Store
 from doover_tui.widgets.json_tree import JsonTree
 
@@ -38,6 +40,10 @@ class AggregateView(Vertical):
         self.ref: ChannelRef | None = None
         self.aggregate: Aggregate | None = None
         """The aggregate on screen."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly is reported (worker messages do not bubble to the app)."""
+        report_failed_worker(self, event)
 
     def compose(self) -> ComposeResult:
         """Breadcrumb, find bar (hidden), tree."""

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
+from textual.worker import Worker
 
 from doover_tui.api.errors import DooverError
 from doover_tui.api.models import Agent, Channel, ChannelRef
@@ -20,6 +21,7 @@ from doover_tui.screens.browser_support import BrowserOptions, find_agent, shown
 from doover_tui.screens.channel_form_modal import ChannelFormModal, ChannelSettings
 from doover_tui.screens.channel_pane import ChannelPane
 from doover_tui.screens.choice_modal import ChoiceModal
+from doover_tui.screens.worker_errors import report_failed_worker
 from doover_tui.store import Store
 from doover_tui.store_events import FeedStateChanged, ResourceRefreshed, StoreEvent
 from doover_tui.widgets.agent_list import AgentList
@@ -67,13 +69,17 @@ class BrowserScreen(Screen[None]):
         self._note = ""
         self._stop_listening: Callable[[], None] = _nothing_to_stop
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly is reported (worker messages do not bubble to the app)."""
+        report_failed_worker(self, event)
+
     def compose(self) -> ComposeResult:
         """Three panes side by side, the status bar, the footer."""
         with Horizontal(id="panes"):
             with Vertical(id="agents-pane"):
                 yield Input(placeholder="filter: text or /regex/", id="agent-filter")
                 yield AgentList(id="agents")
-            yield ChannelList(id="channels")
+            yield ChannelList(clock=self.options.wall_clock, id="channels")
             yield ChannelPane(self.store, message_window=self.options.message_window, id="detail")
         yield StatusBar(id="status")
         yield Footer()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from doover_tui.api.models import Agent, ChannelRef
 from doover_tui.cache import CacheKey
 from doover_tui.store import Store
+from doover_tui.store_events import FeedState
 from doover_tui.widgets.status_bar import StatusFacts
 
 
@@ -22,6 +24,7 @@ class BrowserOptions:
         agent: open on this agent (id or name) once agents load.
         channel: then open this channel of it.
         message_window: the most messages kept on screen per channel.
+        wall_clock: the time now in Unix seconds, for ages ("3 min"); fixed for screenshots.
     """
 
     source: str
@@ -30,6 +33,7 @@ class BrowserOptions:
     agent: str | None = None
     channel: str | None = None
     message_window: int = 2000
+    wall_clock: Callable[[], float] = time.time
 
 
 def find_agent(agents: Sequence[Agent], wanted: str) -> Agent | None:
@@ -57,13 +61,15 @@ def shown_key(agent: Agent | None, channel: ChannelRef | None, tab: str) -> Cach
 def status_facts(store: Store, options: BrowserOptions, key: CacheKey, note: str) -> StatusFacts:
     """The status bar's facts, read from the store now."""
     feed = store.feed_state
+    # Before a channel is followed there is nothing live or polled to speak of, unless the API is unreachable.
+    show_feed = bool(store.followed) or feed is FeedState.OFFLINE
     return StatusFacts(
         source=options.source,
         host=options.host,
         organisation=options.organisation,
         read_only=store.read_only,
-        feed=feed.name,
-        feed_detail=store.feed_detail,
+        feed=feed.name if show_feed else "",
+        feed_detail=store.feed_detail if show_feed else "",
         age=store.age(key),
         stale=store.served_offline(key),
         errors=store.request_log.error_count,

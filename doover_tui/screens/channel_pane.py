@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import TabbedContent, TabPane
+from textual.worker import Worker
 
 from doover_tui.api.errors import DooverError
 from doover_tui.api.models import Aggregate, ChannelRef, Message
@@ -18,6 +19,7 @@ from doover_tui.screens.aggregate_view import AggregateView
 from doover_tui.screens.chart_view import ChartView
 from doover_tui.screens.info_view import InfoView
 from doover_tui.screens.messages_view import MessagesView
+from doover_tui.screens.worker_errors import report_failed_worker
 from doover_tui.store import Store
 from doover_tui.store_events import (
     AggregateChanged,
@@ -57,6 +59,10 @@ class ChannelPane(Vertical):
         self._pending_messages: list[Message] = []
         self._flush_timer: Timer | None = None
         self._stop_listening: Callable[[], None] = _nothing_to_stop
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly is reported (worker messages do not bubble to the app)."""
+        report_failed_worker(self, event)
 
     def compose(self) -> ComposeResult:
         """The four tabs."""

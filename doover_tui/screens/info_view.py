@@ -10,11 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+from textual.worker import Worker
 
 from doover_tui.api.errors import DooverError
 from doover_tui.api.models import Channel, ChannelRef
 from doover_tui.literal import printable
 from doover_tui.screens.json_modal import pretty_json
+from doover_tui.screens.worker_errors import report_failed_worker
 from doover_tui.store import Store
 
 
@@ -36,6 +38,10 @@ class InfoView(VerticalScroll):
         self.ref: ChannelRef | None = None
         self.channel: Channel | None = None
         """The settings on screen."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly is reported (worker messages do not bubble to the app)."""
+        report_failed_worker(self, event)
 
     def compose(self) -> ComposeResult:
         """One text block."""

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
+from textual.worker import Worker
 
 from doover_tui.api.errors import DooverError
 from doover_tui.api.models import ChannelRef, Message
@@ -23,6 +24,7 @@ from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.diff_modal import DiffModal
 from doover_tui.screens.json_modal import JsonModal
 from doover_tui.screens.prompt_modal import PromptModal
+from doover_tui.screens.worker_errors import report_failed_worker
 from doover_tui.store import Store
 from doover_tui.widgets.message_table import MessageTable
 
@@ -61,6 +63,10 @@ class MessagesView(Vertical):
         self.window = MessageWindow(window)
         self.export_dir: Path | None = None
         """Where exports go; None means the current directory at the time of export."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly is reported (worker messages do not bubble to the app)."""
+        report_failed_worker(self, event)
 
     def compose(self) -> ComposeResult:
         """Window facts line, then the table."""

@@ -13,6 +13,7 @@ from doover_tui.api.auth import StaticToken
 from doover_tui.api.client import DooverClient, Endpoints, new_http_client
 from doover_tui.app import DooverApp
 from doover_tui.emulator.server import RunningEmulator
+from doover_tui.request_log import RequestLog
 from doover_tui.screens.browser import BrowserScreen
 from doover_tui.screens.browser_support import BrowserOptions
 from doover_tui.store import Store
@@ -30,13 +31,15 @@ def build_app(
     channel: str | None = None,
     window: int = 2000,
     read_only: bool = False,
+    endpoints: Endpoints | None = None,
     **store_options: Any,
 ) -> DooverApp:
-    """The app as the command line builds it, against ``live``."""
+    """The app as the command line builds it, against ``live`` (or other ``endpoints``)."""
     urls = live.urls
-    endpoints = Endpoints(urls.data, urls.control, gateway or urls.gateway)
-    client = DooverClient(endpoints, StaticToken(TOKEN), new_http_client(10))
-    store = Store(client, read_only=read_only, message_window=window, **store_options)
+    endpoints = endpoints or Endpoints(urls.data, urls.control, gateway or urls.gateway)
+    request_log = RequestLog()
+    client = DooverClient(endpoints, StaticToken(TOKEN), new_http_client(10), on_request=request_log.record)
+    store = Store(client, read_only=read_only, message_window=window, request_log=request_log, **store_options)
     options = BrowserOptions(
         source="test emulator", host=urls.control.split("://")[-1], agent=agent, channel=channel, message_window=window
     )
@@ -52,6 +55,12 @@ async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str, l
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         await asyncio.sleep(0)  # let socket reads (gateway, HTTP) run between checks
+
+
+def writer(live: RunningEmulator) -> DooverClient:
+    """A second client of the emulator: "another user" whose writes the app must see."""
+    urls = live.urls
+    return DooverClient(Endpoints(urls.data, urls.control, urls.gateway), StaticToken(TOKEN), new_http_client(10))
 
 
 def browser(app: DooverApp) -> BrowserScreen:

@@ -383,3 +383,18 @@ async def test_many_reads_schedule_one_snapshot_write(server: FakeServer, tmp_pa
     stored = await Snapshot(path).get(("aggregate", REF))
     assert stored is not None
     assert stored[0].data == {"v": 9}, "closing writes the newest at once"
+
+
+async def test_channel_list_brings_aggregates_that_warm_the_cache(server: FakeServer) -> None:
+    listing = [{"name": "tank", "aggregate": {"data": {"level": 3}, "last_updated": 1_700_000_000_000}}, {"name": "x"}]
+    server.on("GET", "/api/agents/42/channels", httpx.Response(200, json=listing))
+    store, _, _ = make_store(server)
+    channels = (await store.channels("42")).value
+    assert [c.name for c in channels] == ["tank", "x"]
+    assert channels[0].aggregate is not None
+    assert channels[0].aggregate.last_updated == 1_700_000_000_000
+    assert server.seen[0].param("include_aggregate") == ["true"]
+    cached = await store.aggregate(REF)
+    assert cached.value.data == {"level": 3}
+    assert len(server.seen) == 1, "the aggregate came from the channel list, not a second request"
+    await store.aclose()

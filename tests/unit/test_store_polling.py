@@ -190,7 +190,7 @@ async def test_failed_polls_back_off_go_offline_and_recover(server: FakeServer) 
     assert await ticks.tick() == 4.0
     offline = await next_event(events, FeedStateChanged)
     assert offline.state is FeedState.OFFLINE
-    assert "cannot reach the API" in offline.detail
+    assert offline.detail == "Network error; retrying"
     failed = await next_event(events, RefreshFailed)
     assert failed.key == ("aggregate", REF)
     assert isinstance(failed.error, NetworkError)
@@ -250,7 +250,7 @@ async def test_polling_stops_when_live_after_one_catch_up_poll(server: FakeServe
     drop.set()
     back = await next_event(events, FeedStateChanged)
     assert back.state is FeedState.POLLING
-    assert "no live connection" in back.detail
+    assert "gateway " in back.detail
     await ticks.tick()
     assert [m.id for m in (await next_event(events, MessagesArrived)).messages] == ["4"]
     await store.unfollow(REF)
@@ -282,7 +282,7 @@ async def test_feed_state_follows_reads_before_anything_is_followed(server: Fake
     with pytest.raises(NotFoundError):
         await store.agents()
     states = [e for e in changes(events) if isinstance(e, FeedStateChanged)]
-    assert [(e.state, e.detail.startswith("cannot reach")) for e in states] == [
+    assert [(e.state, e.detail.endswith("; retrying")) for e in states] == [
         (FeedState.OFFLINE, True),
         (FeedState.POLLING, False),
     ], "a 404 is an answer: the API is reachable"
