@@ -48,9 +48,9 @@ class DooverApp(App[int]):
         Binding("1", "switch_mode('browser')", "Browser", show=False, id="app.browser"),
         Binding("2", "switch_mode('applications')", "Apps", show=False, id="app.applications"),
         Binding("3", "switch_mode('tunnels')", "Tunnels", show=False, id="app.tunnels"),
-        Binding("colon", "command_line", ":cmd", id="app.command-line"),
+        Binding("colon", "command_line", "Command", show=False, id="app.command-line"),
         Binding("question_mark,f1", "toggle_help", "Help", id="app.help"),
-        Binding("L", "api_log", "API log", id="app.api-log"),
+        Binding("L", "api_log", "API log", show=False, id="app.api-log"),
     ]
 
     SCREENS_WITH_BINDINGS = (BrowserScreen, ChannelPane, MessagesView)

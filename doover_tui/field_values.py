@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -89,12 +89,21 @@ def numeric_paths(data: Any, *, limit: int = NUMERIC_PATH_LIMIT) -> list[str]:
 
     Keys that a path cannot spell (empty, or holding ``.``, ``[`` or ``]``) are skipped.
     """
+    return _paths(data, is_number, limit)
+
+
+def leaf_paths(data: Any, *, limit: int = NUMERIC_PATH_LIMIT) -> list[str]:
+    """Return the paths of every scalar leaf (numbers, strings, booleans, nulls), as ``numeric_paths`` does."""
+    return _paths(data, lambda value: not isinstance(value, dict | list), limit)
+
+
+def _paths(data: Any, wanted: Callable[[Any], bool], limit: int) -> list[str]:
     found: list[str] = []
     # An explicit stack, children pushed in reverse, walks in document order without recursion limits.
     stack: list[tuple[Any, tuple[PathPart, ...]]] = [(data, ())]
     while stack and len(found) < limit:
         value, path = stack.pop()
-        if is_number(value):
+        if wanted(value):
             if path:
                 found.append(format_field_path(path))
         elif isinstance(value, dict):

@@ -59,6 +59,13 @@ class AggregateView(Vertical):
         self.ref = ref
         self.load(ref, force)
 
+    def clear(self) -> None:
+        """Show nothing (no channel chosen)."""
+        self.workers.cancel_group(self, "aggregate")
+        self.ref, self.aggregate = None, None
+        self.query_one(JsonTree).clear()
+        self.query_one("#breadcrumb", Static).update(Text("choose a channel"))
+
     @work(exclusive=True, group="aggregate", exit_on_error=False, description="load aggregate")
     async def load(self, ref: ChannelRef, force: bool) -> None:
         """Fetch the aggregate and show it, unless the user has moved on meanwhile."""

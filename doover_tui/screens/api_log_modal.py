@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,6 +15,23 @@ from textual.widgets import DataTable, Footer, Static
 
 from doover_tui.literal import printable
 from doover_tui.request_log import RequestLog
+
+PATH_WIDTH = 70
+"""Longer paths are cut in the middle, so both the resource and the query stay readable."""
+
+
+def path_of(url: str) -> str:
+    """The path and query of a URL (the host is the same for every row and shown in the status bar)."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis in the middle."""
+    if len(text) <= width:
+        return text
+    keep = width - 1
+    return text[: keep - keep // 3] + "…" + text[len(text) - keep // 3 :]
 
 
 class ApiLogModal(ModalScreen[None]):
@@ -44,7 +62,7 @@ class ApiLogModal(ModalScreen[None]):
     def on_mount(self) -> None:
         """Fill the table."""
         table = self.query_one(DataTable)
-        table.add_columns("time", "method", "path", "status", "latency", "try", "error")
+        table.add_columns("time", "method", "status", "latency", "try", "path", "error")
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -59,10 +77,10 @@ class ApiLogModal(ModalScreen[None]):
             table.add_row(
                 datetime.fromtimestamp(entry.at).strftime("%H:%M:%S"),
                 entry.method,
-                Text(printable(entry.url)),
                 Text(str(entry.status) if entry.status is not None else "—", style=style),
                 Text(f"{entry.latency_ms:,.0f} ms", justify="right"),
                 str(entry.attempt),
+                Text(shorten(printable(path_of(entry.url)), PATH_WIDTH)),
                 Text(printable(entry.error or ""), style=style),
             )
         count = self.request_log.error_count

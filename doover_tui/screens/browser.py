@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from textual import on, work
+from rich.text import Text
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -20,14 +21,18 @@ from doover_tui.literal import printable
 from doover_tui.screens.browser_support import BrowserOptions, find_agent, shown_key, status_facts
 from doover_tui.screens.channel_form_modal import ChannelFormModal, ChannelSettings
 from doover_tui.screens.channel_pane import ChannelPane
-from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.worker_errors import report_failed_worker
 from doover_tui.store import Store
-from doover_tui.store_events import FeedStateChanged, ResourceRefreshed, StoreEvent
+from doover_tui.store_events import AggregateChanged, FeedState, FeedStateChanged, ResourceRefreshed, StoreEvent
 from doover_tui.widgets.agent_list import AgentList
 from doover_tui.widgets.channel_list import ChannelList
+from doover_tui.widgets.message_table import MessageTable
 from doover_tui.widgets.status_bar import StatusBar
 
+AGES_TICK_SECONDS = 5.0
+"""How often the channel list's "updated" ages are redrawn."""
+AGENTS_RECHECK_SECONDS = 30.0
+"""How often the agents are read again (from the cache, refreshed in the background once it is stale)."""
 SELECTION_SETTLE_SECONDS = 0.15
 """A highlighted agent or channel loads only once the cursor rests this long (arrow-key runs stay fast)."""
 
@@ -47,10 +52,10 @@ class BrowserScreen(Screen[None]):
     AUTO_FOCUS = "#agents"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter_agents", "Filter", id="browser.filter"),
-        Binding("v", "toggle_grouping", "Group/flat", id="browser.group"),
+        Binding("slash", "filter_agents", "Filter agents", id="browser.filter"),
+        Binding("v", "toggle_grouping", "Group/flat", show=False, id="browser.group"),
         Binding("r", "refresh", "Reload", id="browser.refresh"),
-        Binding("n", "new_channel", "New channel", id="browser.new-channel"),
+        Binding("n", "new_channel", "New channel", show=False, id="browser.new-channel"),
         Binding("escape", "back", "Back", show=False, id="browser.back"),
     ]
 
@@ -90,12 +95,30 @@ class BrowserScreen(Screen[None]):
         self.query_one(ChannelList).border_title = "Channels"
         self._stop_listening = self.store.listen(self._on_store_event)
         self.set_interval(1.0, self.refresh_status)
+        # Ages in the channel list count on; agents' online state is re-read as its cache ages.
+        self.set_interval(AGES_TICK_SECONDS, self.query_one(ChannelList).refresh_rows)
+        self.set_interval(AGENTS_RECHECK_SECONDS, lambda: self.load_agents(False))
         self.refresh_status("loading agents…")
         self.load_agents(force=False)
 
     def on_unmount(self) -> None:
         """Stop hearing store events."""
         self._stop_listening()
+
+    NARROW_WIDTH = 110
+    """Below this many columns the browser shows two panes (or the detail alone), not three."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Switch the narrow layout on or off."""
+        self.set_class(event.size.width < self.NARROW_WIDTH, "-narrow")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Note which pane has the keyboard (the narrow layout shows panes around it)."""
+        pane = "detail" if self.query_one(ChannelPane).has_focus_within else None
+        if pane is None:
+            pane = "channels" if self.query_one(ChannelList).has_focus else "agents"
+        for name in ("agents", "channels", "detail"):
+            self.set_class(name == pane, f"-in-{name}")
 
     # Loading -----------------------------------------------------------------------------
 
@@ -119,6 +142,8 @@ class BrowserScreen(Screen[None]):
         """Show the agents through the current filter; an invalid regex is reported, not applied."""
         self.agents = agents
         self._apply_filter()
+        # Message authors are agents: show their names rather than ids.
+        self.query_one(MessageTable).set_author_names({agent.id: agent.label for agent in agents})
 
     def _apply_filter(self) -> None:
         agent_list = self.query_one(AgentList)
@@ -132,7 +157,7 @@ class BrowserScreen(Screen[None]):
         self.query_one("#agent-filter", Input).remove_class("-invalid")
         shown, total = agent_list.shown_count, agent_list.total_count
         count = f"{shown:,}/{total:,}" if shown != total else f"{total:,}"
-        self.query_one("#agents-pane").border_title = f"Agents {count}"
+        self.query_one("#agents-pane").border_title = Text(f"Agents {count}")
 
     @on(AgentList.AgentHighlighted)
     def _agent_highlighted(self, event: AgentList.AgentHighlighted) -> None:
@@ -159,18 +184,24 @@ class BrowserScreen(Screen[None]):
         """Show an agent's channels."""
         if self.agent is None or agent.id != self.agent.id:
             self.query_one(ChannelList).show(())
+            self.query_one(ChannelPane).clear()
         self.agent = agent
-        self.query_one(ChannelList).border_title = f"Channels · {printable(agent.label)}"
+        # Text, not str: a str title is read as markup, and agent names come from devices.
+        self.query_one(ChannelList).border_title = Text(printable(f"Channels · {agent.label}"))
         self.load_channels(agent, force)
 
     @work(exclusive=True, group="channels", exit_on_error=False, description="load channels")
     async def load_channels(self, agent: Agent, force: bool) -> None:
         """Fetch an agent's channels and show them, unless another agent was chosen meanwhile."""
+        channel_list = self.query_one(ChannelList)
         try:
             result = await self.store.channels(agent.id, force=force)
         except DooverError as exc:
             self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            if self.agent is not None and agent.id == self.agent.id:
+                channel_list.border_subtitle = Text(printable(f"{exc.title}: r retries"))
             return
+        channel_list.border_subtitle = ""
         if self.agent is not None and agent.id == self.agent.id:
             self._show_channels(result.value)
 
@@ -199,7 +230,7 @@ class BrowserScreen(Screen[None]):
         pane = self.query_one(ChannelPane)
         ref = ChannelRef(self.agent.id, channel.name)
         if pane.ref != ref:
-            pane.open(ref)
+            pane.open(ref, title=self.agent.label)
         if focus:
             pane.focus_tab()
         self.refresh_status()
@@ -207,6 +238,11 @@ class BrowserScreen(Screen[None]):
     def _on_store_event(self, event: StoreEvent) -> None:
         if isinstance(event, FeedStateChanged):
             self.refresh_status()
+            channel_list = self.query_one(ChannelList)
+            if event.state is not FeedState.OFFLINE and self.agent is not None and not channel_list.channels:
+                self.load_channels(self.agent, False)  # the API is back: fetch what failed while it was away
+        elif isinstance(event, AggregateChanged) and self.agent and event.channel.agent_id == self.agent.id:
+            self.query_one(ChannelList).update_aggregate(event.channel.name, event.aggregate)
         elif isinstance(event, ResourceRefreshed) and event.key == ("agents",):
             self.show_agents(event.value.agents)
         elif isinstance(event, ResourceRefreshed) and self.agent and event.key == ("channels", self.agent.id):
@@ -223,7 +259,7 @@ class BrowserScreen(Screen[None]):
         """Move to the agent with this id or name (exact, else a unique part of it); False if none."""
         agent = find_agent(self.agents, wanted)
         if agent is None:
-            return False
+            return self._filter_to(wanted)
         agent_list = self.query_one(AgentList)
         if not agent_list.select_agent(agent.id):
             self.query_one("#agent-filter", Input).value = ""
@@ -231,6 +267,22 @@ class BrowserScreen(Screen[None]):
             agent_list.select_agent(agent.id)
         self.open_agent(agent)
         (self.query_one(ChannelList) if choose else agent_list).focus()
+        return True
+
+    def _filter_to(self, wanted: str) -> bool:
+        """Several agents match ``wanted``: filter the list to them and let the user pick."""
+        box = self.query_one("#agent-filter", Input)
+        previous = box.value
+        box.value = wanted
+        self._apply_filter()
+        shown = self.query_one(AgentList).shown_count
+        if not shown:
+            box.value = previous
+            self._apply_filter()
+            return False
+        box.add_class("-open")
+        self.query_one(AgentList).focus()
+        self.notify(f"{shown} agents match {printable(wanted)!r}: pick one", markup=False)
         return True
 
     def select_channel(self, name: str) -> bool:
@@ -286,8 +338,8 @@ class BrowserScreen(Screen[None]):
             self.query_one(AgentList).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Channel writes need an agent and a writable session."""
-        if action in ("new_channel", "edit_channel"):
+        """Creating a channel needs an agent and a writable session."""
+        if action == "new_channel":
             return self.agent is not None and not self.store.read_only
         return True
 
@@ -299,49 +351,18 @@ class BrowserScreen(Screen[None]):
 
     def _create_channel(self, agent: Agent, form: ChannelSettings | None) -> None:
         if form is not None:
-            self.save_channel(agent, form, create=True)
+            self.save_channel(agent, form)
 
-    def action_edit_channel(self) -> None:
-        """Replace the open channel's settings, after saying that it replaces all of them."""
-        info = self.query_one(ChannelPane).query_one("#info-view")
-        channel = getattr(info, "channel", None)
-        if self.agent is None or channel is None:
-            self.notify("no channel settings loaded", severity="warning")
-            return
-        agent = self.agent
-        self.app.push_screen(ChannelFormModal(agent.label, channel), lambda form: self._confirm_put(agent, form))
-
-    def _confirm_put(self, agent: Agent, form: ChannelSettings | None) -> None:
-        if form is None:
-            return
-        question = (
-            f"This replaces the whole configuration of {form.name}: privacy and both schemas.\n"
-            "Anything left blank is removed."
-        )
-        choices = [("y", "replace it")]
-
-        def answered(key: str | None) -> None:
-            if key == "y":
-                self.save_channel(agent, form, create=False)
-
-        self.app.push_screen(ChoiceModal("Replace channel settings?", question, choices), answered)
-
-    @work(exclusive=True, group="channel-write", exit_on_error=False, description="save channel")
-    async def save_channel(self, agent: Agent, form: ChannelSettings, create: bool) -> None:
-        """Create a channel or replace its settings, then reload the lists."""
+    @work(exclusive=True, group="channel-write", exit_on_error=False, description="create channel")
+    async def save_channel(self, agent: Agent, form: ChannelSettings) -> None:
+        """Create a channel, then reload the agent's channels."""
         schemas = {"message_schema": form.message_schema, "aggregate_schema": form.aggregate_schema}
         try:
-            if create:
-                await self.store.create_channel(agent.id, form.name, is_private=form.is_private, **schemas)
-            else:
-                channel = await self.store.put_channel(
-                    ChannelRef(agent.id, form.name), is_private=form.is_private, **schemas
-                )
-                self.query_one(ChannelPane).query_one("#info-view").show(channel)  # type: ignore[attr-defined]
+            await self.store.create_channel(agent.id, form.name, is_private=form.is_private, **schemas)
         except DooverError as exc:
             self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
             return
-        self.notify(f"channel {form.name} {'created' if create else 'saved'}", markup=False)
+        self.notify(f"channel {form.name} created", markup=False)
         self.load_channels(agent, True)
 
     def refresh_status(self, note: str | None = None) -> None:
@@ -349,7 +370,7 @@ class BrowserScreen(Screen[None]):
         if note is not None:
             self._note = note
         pane = self.query_one(ChannelPane)
-        key = shown_key(self.agent, pane.ref, pane.active_tab)
+        key = shown_key(self.agent, pane.ref)
         self.query_one(StatusBar).facts = status_facts(self.store, self.options, key, self._note)
 
 

@@ -49,13 +49,21 @@ def find_agent(agents: Sequence[Agent], wanted: str) -> Agent | None:
     return partial[0] if len(partial) == 1 else None
 
 
-def shown_key(agent: Agent | None, channel: ChannelRef | None, tab: str) -> CacheKey:
+def shown_key(agent: Agent | None, channel: ChannelRef | None) -> CacheKey:
     """The cache key of the data the user is looking at (its age is the one the status bar shows)."""
     if channel is not None:
-        return ("messages", channel) if tab in ("messages", "chart") else ("aggregate", channel)
+        return ("aggregate", channel)
     if agent is not None:
         return ("channels", agent.id)
     return ("agents",)
+
+
+def _freshest(store: Store, key: CacheKey) -> float | None:
+    """The age of what is on screen; for a channel, of its aggregate or messages, whichever is newer."""
+    if key[0] != "aggregate":
+        return store.age(key)
+    ages = [age for age in (store.age(key), store.age(("messages", key[1]))) if age is not None]
+    return min(ages) if ages else None
 
 
 def status_facts(store: Store, options: BrowserOptions, key: CacheKey, note: str) -> StatusFacts:
@@ -70,7 +78,7 @@ def status_facts(store: Store, options: BrowserOptions, key: CacheKey, note: str
         read_only=store.read_only,
         feed=feed.name if show_feed else "",
         feed_detail=store.feed_detail if show_feed else "",
-        age=store.age(key),
+        age=_freshest(store, key),
         stale=store.served_offline(key),
         errors=store.request_log.error_count,
         note=note,

@@ -80,13 +80,17 @@ class ChannelFormModal(ModalScreen[ChannelSettings | None]):
         self.agent_label = agent_label
         self.existing = existing
 
+    def on_mount(self) -> None:
+        """Start in the first field that can change (the name of an existing channel cannot)."""
+        self.query_one("#channel-private" if self.existing else "#channel-name").focus()
+
     def compose(self) -> ComposeResult:
         """The fields, an error line and the buttons."""
         existing = self.existing
         title = f"Channel settings: {existing.name}" if existing else f"New channel on {self.agent_label}"
         with Vertical(classes="modal-body"):
             yield Static(Text(printable(title), style="bold"), classes="modal-title")
-            with VerticalScroll():
+            with VerticalScroll(can_focus=False):
                 yield Label("Name")
                 yield Input(value=existing.name if existing else "", id="channel-name", disabled=existing is not None)
                 yield Checkbox("Private", value=bool(existing and existing.is_private), id="channel-private")

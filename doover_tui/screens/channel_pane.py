@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,6 +16,7 @@ from textual.worker import Worker
 
 from doover_tui.api.errors import DooverError
 from doover_tui.api.models import Aggregate, ChannelRef, Message
+from doover_tui.literal import printable
 from doover_tui.screens.aggregate_view import AggregateView
 from doover_tui.screens.chart_view import ChartView
 from doover_tui.screens.info_view import InfoView
@@ -43,10 +45,10 @@ class ChannelPane(Vertical):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "tab('aggregate')", "Aggregate", id="channel.tab-aggregate"),
-        Binding("m", "tab('messages')", "Messages", id="channel.tab-messages"),
-        Binding("c", "tab('chart')", "Chart", id="channel.tab-chart"),
-        Binding("i", "tab('info')", "Info", id="channel.tab-info"),
+        Binding("a", "tab('aggregate')", "Aggregate", show=False, id="channel.tab-aggregate"),
+        Binding("m", "tab('messages')", "Messages", show=False, id="channel.tab-messages"),
+        Binding("c", "tab('chart')", "Chart", show=False, id="channel.tab-chart"),
+        Binding("i", "tab('info')", "Info", show=False, id="channel.tab-info"),
     ]
 
     def __init__(self, store: Store, *, message_window: int = 2000, **kwargs: Any) -> None:
@@ -86,11 +88,12 @@ class ChannelPane(Vertical):
         if self.ref is not None:
             self.unfollow(self.ref)
 
-    def open(self, ref: ChannelRef, *, force: bool = False) -> None:
+    def open(self, ref: ChannelRef, *, title: str = "", force: bool = False) -> None:
         """Show a channel: load each tab's data (cached at once) and follow it live."""
         previous = self.ref
         self.ref = ref
-        self.border_title = ref.name
+        # A Text title: a str would be read as markup, and channel names come from devices.
+        self.border_title = Text(printable(f"{title} › {ref.name}" if title else ref.name))
         self._pending_aggregate, self._pending_messages = None, []
         if previous != ref:
             self.query_one(ChartView).reset()
@@ -100,6 +103,18 @@ class ChannelPane(Vertical):
         self.query_one(AggregateView).open(ref, force=force)
         self.query_one(MessagesView).open(ref, force=force)
         self.query_one(InfoView).open(ref, force=force)
+
+    def clear(self) -> None:
+        """Show no channel (another agent was chosen) and stop following the old one."""
+        if self.ref is not None:
+            self.unfollow(self.ref)
+        self.ref = None
+        self.border_title = Text("no channel chosen")
+        self._pending_aggregate, self._pending_messages = None, []
+        self.query_one(AggregateView).clear()
+        self.query_one(MessagesView).clear()
+        self.query_one(InfoView).clear()
+        self.query_one(ChartView).reset()
 
     @work(group="follow", exit_on_error=False, description="follow channel")
     async def follow(self, ref: ChannelRef) -> None:
@@ -180,7 +195,7 @@ class ChannelPane(Vertical):
 
     def focus_tab(self) -> None:
         """Focus the main widget of the tab on screen."""
-        targets = {"aggregate": "#tree", "messages": "#messages", "chart": "#chart-field", "info": "#info-view"}
+        targets = {"aggregate": "#tree", "messages": "#messages", "chart": "#chart-view", "info": "#info-view"}
         self.query_one(targets[self.active_tab]).focus()
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.suggester import SuggestFromList
 from textual.widgets import Input
@@ -16,8 +17,17 @@ from doover_tui.field_values import numeric_paths, parse_field_path, series, sug
 from doover_tui.widgets.field_chart import FieldChart
 
 
-class ChartView(Vertical):
-    """A field path box (suggesting the numeric fields of the newest message) and the chart."""
+class ChartView(Vertical, can_focus=True):
+    """A field path box (suggesting the numeric fields of the newest message) and the chart.
+
+    The view itself takes the keyboard, so tab keys keep working; ``f`` goes to the field box.
+
+    | key | action |
+    | --- | --- |
+    | f | choose the field (enter charts it, escape comes back) |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f", "choose_field", "Field", id="chart.field")]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -49,6 +59,17 @@ class ChartView(Vertical):
         field_box.suggester = SuggestFromList(suggestions, case_sensitive=False)
         self._draw()
 
+    def action_choose_field(self) -> None:
+        """Put the keyboard in the field box."""
+        # After this key is handled: focused at once, the box would also receive the "f".
+        self.call_after_refresh(self.query_one("#chart-field", Input).focus)
+
+    def on_key(self, event: events.Key) -> None:
+        """Escape in the field box returns the keyboard to the chart."""
+        if event.key == "escape" and self.query_one("#chart-field", Input).has_focus:
+            event.stop()
+            self.focus()
+
     @on(Input.Submitted, "#chart-field")
     def _field_chosen(self, event: Input.Submitted) -> None:
         event.stop()
@@ -60,6 +81,7 @@ class ChartView(Vertical):
             return
         self.field = text
         self._draw()
+        self.focus()
 
     def _draw(self) -> None:
         chart = self.query_one(FieldChart)

@@ -51,11 +51,17 @@ class ChoiceModal(ModalScreen[str | None]):
 
     def on_key(self, event: events.Key) -> None:
         """Answer with the choice whose key was pressed."""
+        event.stop()
         for key, _label in self.choices:
             if event.key == key or event.character == key:
-                event.stop()
                 self.dismiss(key)
                 return
+        if event.key == "escape":
+            self.dismiss(None)
+            return
+        # Any other key is neither an answer nor a way out: it must not reach the screens behind.
+        event.prevent_default()
+        self.app.bell()
 
     def action_cancel(self) -> None:
         """No answer."""

@@ -15,6 +15,8 @@ from textual.worker import Worker
 from doover_tui.api.errors import DooverError
 from doover_tui.api.models import Channel, ChannelRef
 from doover_tui.literal import printable
+from doover_tui.screens.channel_form_modal import ChannelFormModal, ChannelSettings
+from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.json_modal import pretty_json
 from doover_tui.screens.worker_errors import report_failed_worker
 from doover_tui.store import Store
@@ -29,7 +31,7 @@ class InfoView(VerticalScroll):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "screen.edit_channel", "Edit settings", id="info.edit-channel"),
+        Binding("e", "edit_channel", "Edit settings", id="info.edit-channel"),
     ]
 
     def __init__(self, store: Store, **kwargs: Any) -> None:
@@ -55,6 +57,12 @@ class InfoView(VerticalScroll):
         self.ref = ref
         self.load(ref, force)
 
+    def clear(self) -> None:
+        """Show nothing (no channel chosen)."""
+        self.workers.cancel_group(self, "channel-info")
+        self.ref, self.channel = None, None
+        self.query_one("#channel-info", Static).update(Text("choose a channel"))
+
     @work(exclusive=True, group="channel-info", exit_on_error=False, description="load channel settings")
     async def load(self, ref: ChannelRef, force: bool) -> None:
         """Fetch and show the settings."""
@@ -66,6 +74,45 @@ class InfoView(VerticalScroll):
             return
         if ref == self.ref:
             self.show(cached.value)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Editing needs loaded settings and a writable session."""
+        if action == "edit_channel":
+            return self.channel is not None and not self.store.read_only
+        return True
+
+    def action_edit_channel(self) -> None:
+        """Edit the settings in a form, then confirm that they replace the whole configuration."""
+        if self.ref is not None and self.channel is not None:
+            ref = self.ref
+            self.app.push_screen(ChannelFormModal("", self.channel), lambda form: self._confirm(ref, form))
+
+    def _confirm(self, ref: ChannelRef, form: ChannelSettings | None) -> None:
+        if form is None:
+            return
+        question = (
+            f"This replaces the whole configuration of {form.name}: privacy and both schemas.\n"
+            "Anything left blank is removed."
+        )
+
+        def answered(key: str | None) -> None:
+            if key == "y":
+                self.save_settings(ref, form)
+
+        self.app.push_screen(ChoiceModal("Replace channel settings?", question, [("y", "replace it")]), answered)
+
+    @work(exclusive=True, group="channel-write", exit_on_error=False, description="save channel settings")
+    async def save_settings(self, ref: ChannelRef, form: ChannelSettings) -> None:
+        """Replace the channel's settings (PUT) and show what the server kept."""
+        schemas = {"message_schema": form.message_schema, "aggregate_schema": form.aggregate_schema}
+        try:
+            channel = await self.store.put_channel(ref, is_private=form.is_private, **schemas)
+        except DooverError as exc:
+            self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            return
+        self.notify(f"channel {ref.name} saved", markup=False)
+        if ref == self.ref:
+            self.show(channel)
 
     def show(self, channel: Channel) -> None:
         """Render the settings; every value goes in as plain text."""

@@ -17,6 +17,7 @@ from textual.worker import Worker
 
 from doover_tui.api.errors import DooverError
 from doover_tui.api.models import ChannelRef, Message
+from doover_tui.field_values import leaf_paths
 from doover_tui.literal import printable
 from doover_tui.message_export import export_messages
 from doover_tui.message_window import FieldFilter, MessageWindow, WindowChange
@@ -81,6 +82,15 @@ class MessagesView(Vertical):
             self._info("loading messages…")
         self.ref = ref
         self.load(ref, force)
+
+    def clear(self) -> None:
+        """Show nothing (no channel chosen)."""
+        self.workers.cancel_group(self, "messages")
+        self.workers.cancel_group(self, "older-messages")
+        self.ref = None
+        self.window = MessageWindow(self.window.limit)
+        self.query_one(MessageTable).show(())
+        self._info("choose a channel")
 
     @work(exclusive=True, group="messages", exit_on_error=False, description="load messages")
     async def load(self, ref: ChannelRef, force: bool) -> None:
@@ -190,10 +200,12 @@ class MessagesView(Vertical):
     def action_filter(self) -> None:
         """Ask for a field filter (blank clears it)."""
         current = self.window.filter.text if self.window.filter is not None else ""
+        newest = next(iter(self.window.messages), None)
         prompt = PromptModal(
             "Filter messages",
-            "a dotted field path, optionally =value or !=value (pump.rpm, mode=auto); blank clears",
+            "a full dotted field path, optionally =value or !=value (pump.rpm, mode=auto); blank clears",
             value=current,
+            suggestions=leaf_paths(newest.data) if newest is not None else (),
         )
         self.app.push_screen(prompt, self._apply_filter)
 

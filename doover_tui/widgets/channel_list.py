@@ -3,31 +3,35 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable
 
-from doover_tui.api.models import Channel
+from doover_tui.api.models import Aggregate, Channel
 from doover_tui.literal import printable
+from doover_tui.widgets.row_list import Column, RowList
 from doover_tui.widgets.status_bar import age_words
 
 
-class ChannelList(DataTable[Text]):
-    """An agent's channels, sorted by name; enter opens one.
+class ChannelList(RowList[Channel]):
+    """An agent's channels, sorted by name; the name column shrinks (with an ellipsis) to fit.
 
     | key | action |
     | --- | --- |
-    | up/down | move |
+    | up/down, g/G | move |
     | enter | open the channel (focus its detail) |
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "choose", "Open", id="channels.open"),
-    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"channel-list--private"}
+    DEFAULT_CSS = """
+    ChannelList > .channel-list--private {
+        color: $text-warning;
+        text-style: italic;
+    }
+    """
 
     class ChannelHighlighted(Message):
         """The cursor moved to a channel."""
@@ -46,64 +50,59 @@ class ChannelList(DataTable[Text]):
         """Enter (or a click) on a channel."""
 
     def __init__(self, *, clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        columns = (Column("Channel"), Column("Updated", width=7, justify="right"), Column("", width=4))
+        super().__init__(columns, **kwargs)
         self._clock = clock
-        self._channels: list[Channel] = []
-
-    def on_mount(self) -> None:
-        """Columns: name, age, privacy."""
-        self.add_column("channel", key="name")
-        self.add_column("age", key="age")
-        self.add_column("", key="private")
 
     @property
     def channels(self) -> list[Channel]:
         """The channels shown, in order."""
-        return list(self._channels)
+        return list(self.rows)
 
     @property
     def highlighted_channel(self) -> Channel | None:
         """The channel under the cursor."""
-        if not self._channels or not 0 <= self.cursor_row < len(self._channels):
-            return None
-        return self._channels[self.cursor_row]
+        return self.cursor_row
 
     def show(self, channels: Sequence[Channel]) -> None:
         """Show these channels, keeping the cursor on the same channel name when it is still there."""
-        current = self.highlighted_channel
-        self._channels = sorted(channels, key=lambda channel: channel.name.casefold())
-        now_ms = self._clock() * 1000
-        self.clear()
-        for channel in self._channels:
-            updated = channel.aggregate.last_updated if channel.aggregate is not None else None
-            age = age_words((now_ms - updated) / 1000) if updated is not None else "–"
-            private = Text("private", style="italic") if channel.is_private else Text("")
-            self.add_row(Text(printable(channel.name)), Text(age, justify="right"), private, key=channel.name)
-        if current is not None:
-            self.select_channel(current.name)
+        self.set_rows(sorted(channels, key=lambda channel: channel.name.casefold()))
+
+    def update_aggregate(self, name: str, aggregate: Aggregate) -> None:
+        """A channel's aggregate changed (live): its age starts again from the new value's time."""
+        rows = list(self.rows)
+        for index, channel in enumerate(rows):
+            if channel.name == name:
+                if aggregate.last_updated is None:
+                    aggregate = replace(aggregate, last_updated=int(self._clock() * 1000))
+                rows[index] = replace(channel, aggregate=aggregate)
+                self.set_rows(rows)
+                return
 
     def select_channel(self, name: str) -> bool:
         """Move the cursor to the channel called ``name``; False when there is none."""
-        for index, channel in enumerate(self._channels):
-            if channel.name == name:
-                self.move_cursor(row=index)
-                return True
+        return self.select_key(name)
+
+    def row_key(self, row: Channel) -> Hashable:
+        """Channels are keyed by name (unique per agent)."""
+        return row.name
+
+    def row_is_heading(self, row: Channel) -> bool:
+        """No headings here."""
         return False
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        """Say which channel the cursor is on, as a channel (not a row index)."""
-        event.stop()
-        channel = self.highlighted_channel
-        if channel is not None:
-            self.post_message(self.ChannelHighlighted(self, channel))
+    def row_cells(self, row: Channel) -> Sequence[Text]:
+        """Name, age of the aggregate's last update, and "priv" for a private channel."""
+        updated = row.aggregate.last_updated if row.aggregate is not None else None
+        age = age_words(self._clock() - updated / 1000) if updated is not None else "–"
+        private_style = self.get_component_rich_style("channel-list--private", partial=True)
+        private = Text("priv", style=private_style) if row.is_private else Text("")
+        return [Text(printable(row.name)), Text(age), private]
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        """A click or enter on a row chooses the channel."""
-        event.stop()
-        self.action_choose()
+    def cursor_moved(self, index: int) -> None:
+        """Say which channel the cursor is on."""
+        self.post_message(self.ChannelHighlighted(self, self.rows[index]))
 
-    def action_choose(self) -> None:
-        """Choose the channel under the cursor."""
-        channel = self.highlighted_channel
-        if channel is not None:
-            self.post_message(self.ChannelChosen(self, channel))
+    def row_chosen(self, index: int) -> None:
+        """Say which channel was chosen."""
+        self.post_message(self.ChannelChosen(self, self.rows[index]))

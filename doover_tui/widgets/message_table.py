@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -58,10 +58,16 @@ class MessageTable(RowList[Message]):
             return self.message_table
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
-        columns = (Column("Time", width=19), Column("Author", width=19), Column("Summary"))
+        columns = (Column("Local time", width=19), Column("Author", width=19), Column("Summary"))
         super().__init__(columns, name=name, id=id, classes=classes)
         self._summaries: LRUCache[str, str] = LRUCache(4096)
         self._older_armed = True
+        self._author_names: Mapping[str, str] = {}
+
+    def set_author_names(self, names: Mapping[str, str]) -> None:
+        """Show authors by these names (agent id → label); unknown authors keep their id."""
+        self._author_names = names
+        self.refresh_rows()
 
     @property
     def selected_message(self) -> Message | None:
@@ -110,7 +116,8 @@ class MessageTable(RowList[Message]):
         if summary is None:
             summary = summarize(row.data)
             self._summaries.set(row.id, summary)
-        return [Text(when), Text(printable(row.author_id)), Text(summary)]
+        author = self._author_names.get(row.author_id, row.author_id)
+        return [Text(when), Text(printable(author)), Text(summary)]
 
     def cursor_moved(self, index: int) -> None:
         """A cursor near the bottom asks for older messages."""

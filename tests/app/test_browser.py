@@ -55,7 +55,7 @@ async def test_drill_in_to_channel_aggregate(live: RunningEmulator) -> None:
         tree = app.browser.query_one(JsonTree)
         await until(pilot, lambda: app.browser.query_one(AggregateView).aggregate is not None, "aggregate")
         assert tree.has_focus
-        assert app.browser.query_one(ChannelPane).border_title == "device_status"
+        assert str(app.browser.query_one(ChannelPane).border_title) == "Pump Station Riverside › device_status"
         assert str(tree.root.label).startswith("aggregate {}")
 
 
@@ -113,3 +113,21 @@ async def test_messages_page_back_and_window_bound(live: RunningEmulator) -> Non
         assert len(table.rows) <= 250
         info = str(app.browser.query_one("#messages-info").render())
         assert "newer rows dropped" in info
+
+
+async def test_narrow_terminal_shows_the_pane_in_use_and_its_neighbour(live: RunningEmulator) -> None:
+    app = build_app(live)
+    async with app.run_test(size=(90, 30)) as pilot:
+        agents = app.browser.query_one(AgentList)
+        await until(pilot, lambda: agents.total_count == 13, "agents")
+        visible = lambda name: app.browser.query_one(name).display  # noqa: E731
+        assert (visible("#agents-pane"), visible("#channels"), visible("#detail")) == (True, True, False)
+        await pilot.press("enter")
+        channels = app.browser.query_one(ChannelList)
+        await until(pilot, lambda: channels.channels, "channels")
+        assert (visible("#agents-pane"), visible("#channels"), visible("#detail")) == (False, True, True)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.browser.query_one(ChannelPane).has_focus_within, "detail")
+        assert (visible("#agents-pane"), visible("#channels"), visible("#detail")) == (False, False, True)
+        await pilot.press("escape", "escape")
+        assert (visible("#agents-pane"), visible("#channels"), visible("#detail")) == (True, True, False)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from textual.command import CommandList, CommandPalette
+from textual.content import Content
 from textual.widgets import Checkbox, DataTable, HelpPanel, Input, TextArea
 
 from doover_tui.api.models import ChannelRef
@@ -13,6 +14,7 @@ from doover_tui.emulator.server import RunningEmulator
 from doover_tui.screens.api_log_modal import ApiLogModal
 from doover_tui.screens.browser import BrowserScreen
 from doover_tui.screens.channel_form_modal import ChannelFormModal
+from doover_tui.screens.channel_pane import ChannelPane
 from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.error_modal import ErrorModal
 from doover_tui.screens.info_view import InfoView
@@ -90,8 +92,8 @@ async def test_help_panel_and_api_log(live: RunningEmulator) -> None:
         await pilot.press("L")
         assert isinstance(app.screen, ApiLogModal)
         table = app.screen.query_one(DataTable)
-        paths = [str(table.get_row_at(row)[2]) for row in range(table.row_count)]
-        assert any(path.endswith("/agents/?include-archived=false") or "/agents/" in path for path in paths)
+        paths = [str(table.get_row_at(row)[5]) for row in range(table.row_count)]
+        assert "/agents/?include-archived=false" in paths
         assert all("Bearer" not in path and "emulator-test-token" not in path for path in paths)
         await pilot.press("escape")
         assert app.screen is app.browser
@@ -134,6 +136,8 @@ async def test_edit_channel_settings_asks_before_replacing(live: RunningEmulator
         assert "replaces the whole configuration" in app.screen.question
         await pilot.press("e")  # the key that asked does not confirm
         assert isinstance(app.screen, ChoiceModal)
+        await pilot.press("L")  # nor does any other key reach the screens behind
+        assert isinstance(app.screen, ChoiceModal)
         await pilot.press("y")
         await until(pilot, lambda: info.channel is not None and info.channel.message_schema is not None, "saved")
         assert info.ref is not None
@@ -164,7 +168,8 @@ async def test_device_text_is_shown_literally(live: RunningEmulator) -> None:
         tree = app.browser.query_one(JsonTree)
         await until(pilot, lambda: tree.root.children, "the tree")
         channels = app.browser.query_one(ChannelList)
-        assert "[bold red]x" in [str(channels.get_row_at(row)[0]) for row in range(channels.row_count)]
+        lines = [channels.render_line(y).text for y in range(len(channels.rows) + 1)]
+        assert any("[bold red]x" in line for line in lines)
         assert str(tree.root.children[0].label) == '[b]key[/b]: "\\u001b[2J"'
     await other.aclose()
 
@@ -191,3 +196,36 @@ async def test_an_unexpected_worker_error_opens_a_modal_and_the_app_lives_on(
 
 def test_channel_ref_is_hashable_for_the_pane() -> None:
     assert len({ChannelRef("1", "a"), ChannelRef("1", "a")}) == 1
+
+
+async def test_agent_command_with_several_matches_filters_the_list(live: RunningEmulator, notes: list[str]) -> None:
+    app = build_app(live)
+    async with app.run_test(size=(160, 40)) as pilot:
+        agents = await loaded(app, pilot)
+        await pilot.press("colon", *"agent pump", "enter")
+        assert agents.shown_count == 4
+        assert agents.has_focus
+        assert "4 agents match 'pump': pick one" in notes
+
+
+async def test_markup_in_titles_is_literal(live: RunningEmulator) -> None:
+    other = writer(live)
+    agents = (await other.control.agents()).agents
+    hilltop = next(a for a in agents if a.label == "Hilltop Tank")
+    await other.data.create_channel(hilltop.id, "[bold]qa")
+    app = build_app(live, agent="Hilltop Tank", channel="[bold]qa")
+    async with app.run_test(size=(160, 40)) as pilot:
+        pane = app.browser.query_one("#detail")
+        await until(pilot, lambda: "qa" in str(pane.border_title), "the channel open")
+        # The title is kept as markup; what shows is its plain text, which must be the name as typed.
+        assert Content.from_markup(str(pane.border_title)).plain == "Hilltop Tank › [bold]qa"
+    await other.aclose()
+
+
+async def test_another_agent_clears_the_detail(live: RunningEmulator) -> None:
+    app = build_app(live, agent="Hilltop Tank", channel="device_status")
+    async with app.run_test(size=(160, 40)) as pilot:
+        pane = app.browser.query_one(ChannelPane)
+        await until(pilot, lambda: pane.ref is not None, "the channel open")
+        await pilot.press("colon", *"agent north reservoir", "enter")
+        assert pane.ref is None or pane.ref.agent_id == app.browser.agent.id  # type: ignore[union-attr]

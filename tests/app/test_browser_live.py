@@ -10,6 +10,7 @@ from doover_tui.screens.aggregate_view import AggregateView
 from doover_tui.screens.messages_view import MessagesView
 from doover_tui.snapshot import Snapshot
 from doover_tui.widgets.agent_list import AgentList
+from doover_tui.widgets.channel_list import ChannelList
 from doover_tui.widgets.json_tree import JsonTree
 from doover_tui.widgets.message_table import MessageTable
 from doover_tui.widgets.status_bar import StatusBar
@@ -37,6 +38,9 @@ async def test_live_aggregate_and_message_arrive_over_the_gateway(live: RunningE
         await until(pilot, lambda: _level(view) == 12.5, "the live aggregate")
         assert ("level_pct",) in tree.highlighted_paths, "the changed value is highlighted"
         assert tree.cursor_path == cursor_before, "the cursor stays where it was"
+        listed = next(c for c in app.browser.query_one(ChannelList).channels if c.name == "device_status")
+        assert listed.aggregate is not None
+        assert listed.aggregate.data == view.aggregate.data, "the channel list's age follows live updates"  # type: ignore[union-attr]
         await pilot.press("m")
         table = app.browser.query_one(MessageTable)
         await until(pilot, lambda: len(table.rows) > 0, "messages")

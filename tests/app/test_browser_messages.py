@@ -153,7 +153,12 @@ async def test_chart_suggests_a_numeric_field_and_follows_live_data(live: Runnin
         target[leaf] = 123456.0
         await other.data.create_message(ref.agent_id, ref.name, data)
         await until(pilot, lambda: "latest 123456 " in str(chart.query_one("#chart-stats").render()), "the live point")
+        await pilot.press("f")
+        assert field.has_focus
         field.value = "no.such.field"
         await pilot.press("enter")
         assert chart.has_class("-empty")
+        assert app.browser.query_one("#chart-view").has_focus, "the chart takes the keyboard back"
+        await pilot.press("a")
+        assert app.browser.query_one("#tree").has_focus, "tab keys work from the chart"
     await other.aclose()

@@ -60,7 +60,7 @@ async def test_columns_show_local_time_author_and_summary() -> None:
         table.show([message(2, {"level": 1.5}), odd])
         await pilot.pause()
         local = datetime.fromtimestamp((START_MS + 2000) / 1000).strftime("%Y-%m-%d %H:%M:%S")
-        assert line(table, 0).split() == ["Time", "Author", "Summary"]
+        assert line(table, 0).split() == ["Local", "time", "Author", "Summary"]
         assert line(table, 1) == f'{local} 42{" " * 17} {{"level":1.5}}'
         assert line(table, 2) == f"{' ' * 19} 9{' ' * 18} [1,true]"
 
@@ -214,3 +214,15 @@ async def test_100k_messages_summarize_only_what_is_rendered(monkeypatch: pytest
         await pilot.press("G")
         assert line(table, 23).endswith('{"n":1}')
         assert calls <= 50
+
+
+async def test_authors_are_shown_by_name_when_known() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        table = app.query_one(MessageTable)
+        table.show([message(2, author="42"), message(1, author="7")])
+        table.set_author_names({"42": "[b]Pump 3[/b]"})
+        await pilot.pause()
+        lines = [table.render_line(y).text for y in range(1, 3)]
+        assert any("[b]Pump 3[/b]" in line for line in lines)
+        assert any(" 7 " in line for line in lines)

@@ -7,6 +7,7 @@ from doover_tui.api.models import ChannelRef, Message
 from doover_tui.api.snowflake import SnowflakeType, make_id
 from doover_tui.field_values import (
     format_field_path,
+    leaf_paths,
     numeric_paths,
     parse_field_path,
     series,
@@ -133,3 +134,8 @@ def test_suggest_field_uses_newest_message_with_a_number() -> None:
     assert suggest_field(messages) == "pump.rpm"
     assert suggest_field([msg(1, {"a": "b"})]) is None
     assert suggest_field([]) is None
+
+
+def test_leaf_paths_list_every_scalar_in_document_order() -> None:
+    data = {"mode": "auto", "pump": {"rpm": 1200, "on": True, "fault": None}, "tags": ["a"], "odd.key": 1}
+    assert leaf_paths(data) == ["mode", "pump.rpm", "pump.on", "pump.fault", "tags[0]"]
