@@ -178,6 +178,8 @@ def _run_app(args: argparse.Namespace, connection: Connection, settings: Setting
         agent=args.agent,
         channel=args.channel,
         message_window=settings.message_window,
+        drafts_dir=paths.state_dir / "drafts",
+        log_update=settings.log_update,
     )
     app = DooverApp(store, options, theme=args.theme or settings.theme, keymap=settings.keymap)
     app.run()

@@ -16,6 +16,8 @@ from doover_tui.api.errors import DooverError
 from doover_tui.api.models import Aggregate, ChannelRef
 from doover_tui.json_view import format_path
 from doover_tui.literal import printable
+from doover_tui.screens.browser_support import BrowserOptions
+from doover_tui.screens.edit_flow import edit_aggregate
 from doover_tui.screens.worker_errors import report_failed_worker
 from doover_tui.store import Store
 from doover_tui.widgets.json_tree import JsonTree
@@ -28,15 +30,20 @@ class AggregateView(Vertical):
     | --- | --- |
     | / | find a key or value (enter: next match, escape: close) |
     | y / Y | copy the value / the path (on the tree) |
+    | e | edit the aggregate (on the root) or the subtree under the cursor |
+    | E | the same in ``$EDITOR`` |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("/", "find", "Find", id="aggregate.find"),
+        Binding("e", "edit(False)", "Edit", id="aggregate.edit"),
+        Binding("E", "edit(True)", "Edit in $EDITOR", show=False, id="aggregate.edit-external"),
     ]
 
-    def __init__(self, store: Store, **kwargs: Any) -> None:
+    def __init__(self, store: Store, options: BrowserOptions, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.store = store
+        self.options = options
         self.ref: ChannelRef | None = None
         self.aggregate: Aggregate | None = None
         """The aggregate on screen."""
@@ -96,6 +103,28 @@ class AggregateView(Vertical):
         name = self.ref.name if self.ref else ""
         where = format_path(path)
         self.query_one("#breadcrumb", Static).update(Text(printable(f"{name} › {where}" if where else name)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Editing needs an aggregate on screen and a writable session."""
+        if action == "edit":
+            return self.aggregate is not None and not self.store.read_only
+        return True
+
+    def action_edit(self, external: bool) -> None:
+        """Edit the whole aggregate (cursor on the root) or the subtree under the cursor."""
+        if self.ref is not None:
+            self.edit(self.ref, self.query_one(JsonTree).cursor_path or (), external)
+
+    @work(exclusive=True, group="edit", exit_on_error=False, description="edit aggregate")
+    async def edit(self, ref: ChannelRef, path: tuple[str | int, ...], external: bool) -> None:
+        """Run the editor; the tree shows the server's result (changes highlighted)."""
+        try:
+            result = await edit_aggregate(self.app, self.store, self.options, ref, path, external=external)
+        except DooverError as exc:
+            self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            return
+        if result is not None and ref == self.ref:
+            self.show(result)
 
     def action_find(self) -> None:
         """Open the find bar."""

@@ -85,7 +85,7 @@ class BrowserScreen(Screen[None]):
                 yield Input(placeholder="filter: text or /regex/", id="agent-filter")
                 yield AgentList(id="agents")
             yield ChannelList(clock=self.options.wall_clock, id="channels")
-            yield ChannelPane(self.store, message_window=self.options.message_window, id="detail")
+            yield ChannelPane(self.store, self.options, id="detail")
         yield StatusBar(id="status")
         yield Footer()
 

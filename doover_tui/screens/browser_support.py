@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from doover_tui.api.models import Agent, ChannelRef
 from doover_tui.cache import CacheKey
@@ -25,6 +26,8 @@ class BrowserOptions:
         channel: then open this channel of it.
         message_window: the most messages kept on screen per channel.
         wall_clock: the time now in Unix seconds, for ages ("3 min"); fixed for screenshots.
+        drafts_dir: where unsent edits are kept (the state directory); None keeps them nowhere.
+        log_update: aggregate edits are also recorded in the channel's message log.
     """
 
     source: str
@@ -34,6 +37,8 @@ class BrowserOptions:
     channel: str | None = None
     message_window: int = 2000
     wall_clock: Callable[[], float] = time.time
+    drafts_dir: Path | None = None
+    log_update: bool = True
 
 
 def find_agent(agents: Sequence[Agent], wanted: str) -> Agent | None:

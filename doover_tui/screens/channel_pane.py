@@ -18,6 +18,7 @@ from doover_tui.api.errors import DooverError
 from doover_tui.api.models import Aggregate, ChannelRef, Message
 from doover_tui.literal import printable
 from doover_tui.screens.aggregate_view import AggregateView
+from doover_tui.screens.browser_support import BrowserOptions
 from doover_tui.screens.chart_view import ChartView
 from doover_tui.screens.info_view import InfoView
 from doover_tui.screens.messages_view import MessagesView
@@ -51,10 +52,10 @@ class ChannelPane(Vertical):
         Binding("i", "tab('info')", "Info", show=False, id="channel.tab-info"),
     ]
 
-    def __init__(self, store: Store, *, message_window: int = 2000, **kwargs: Any) -> None:
+    def __init__(self, store: Store, options: BrowserOptions, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.store = store
-        self.message_window = message_window
+        self.options = options
         self.ref: ChannelRef | None = None
         """The channel on screen."""
         self._pending_aggregate: Aggregate | None = None
@@ -70,9 +71,9 @@ class ChannelPane(Vertical):
         """The four tabs."""
         with TabbedContent(id="channel-tabs"):
             with TabPane("Aggregate", id="tab-aggregate"):
-                yield AggregateView(self.store, id="aggregate-view")
+                yield AggregateView(self.store, self.options, id="aggregate-view")
             with TabPane("Messages", id="tab-messages"):
-                yield MessagesView(self.store, window=self.message_window, id="messages-view")
+                yield MessagesView(self.store, window=self.options.message_window, id="messages-view")
             with TabPane("Chart", id="tab-chart"):
                 yield ChartView(id="chart-view")
             with TabPane("Info", id="tab-info"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -32,6 +33,7 @@ def build_app(
     window: int = 2000,
     read_only: bool = False,
     endpoints: Endpoints | None = None,
+    drafts_dir: Path | None = None,
     **store_options: Any,
 ) -> DooverApp:
     """The app as the command line builds it, against ``live`` (or other ``endpoints``)."""
@@ -41,7 +43,12 @@ def build_app(
     client = DooverClient(endpoints, StaticToken(TOKEN), new_http_client(10), on_request=request_log.record)
     store = Store(client, read_only=read_only, message_window=window, request_log=request_log, **store_options)
     options = BrowserOptions(
-        source="test emulator", host=urls.control.split("://")[-1], agent=agent, channel=channel, message_window=window
+        source="test emulator",
+        host=urls.control.split("://")[-1],
+        agent=agent,
+        channel=channel,
+        message_window=window,
+        drafts_dir=drafts_dir,
     )
     return DooverApp(store, options)
 

@@ -1,0 +1,268 @@
+"""The JSON editor for an aggregate (or a subtree of it): validate while typing, preview, check, send.
+
+Nothing typed is ever lost: the text is saved as a draft while typing, failures keep the
+editor open with the text intact, and a conflict with a remote change is shown, not overwritten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.css.query import NoMatches
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Footer, Static, TextArea
+from textual.worker import Worker
+
+from doover_tui.api.errors import DooverError
+from doover_tui.api.models import Aggregate, ChannelRef
+from doover_tui.drafts import DraftKey, Drafts
+from doover_tui.edit_preview import Mode, Preview, make_preview
+from doover_tui.json_view import format_path, value_at
+from doover_tui.jsonedit import JsonSyntaxError, drop_nulls, parse_document, schema_problems, set_path
+from doover_tui.literal import printable
+from doover_tui.screens.conflict import resolve_conflict
+from doover_tui.screens.preview_modal import MODE_WORDS, PreviewAnswer, PreviewModal
+from doover_tui.screens.worker_errors import report_failed_worker
+from doover_tui.store import Store
+from doover_tui.store_events import AggregateChanged, StoreEvent
+
+VALIDATE_AFTER_SECONDS = 0.3
+"""Typing pauses this long before the document is checked."""
+DRAFT_AFTER_SECONDS = 1.0
+"""Typing pauses this long before the draft is saved."""
+
+
+@dataclass(frozen=True, slots=True)
+class EditTarget:
+    """What is being edited.
+
+    Attributes:
+        ref: the channel.
+        base: the whole aggregate data when the editor opened (what conflicts are judged against).
+        path: the subtree edited; () is the whole aggregate.
+        schema: the channel's aggregate_schema, if it has one.
+        draft_key: where the draft of this edit is kept.
+    """
+
+    ref: ChannelRef
+    base: Any
+    path: tuple[str | int, ...]
+    schema: dict[str, Any] | None
+    draft_key: DraftKey
+
+
+class EditModal(ModalScreen[Aggregate | None]):
+    """Edits JSON text and sends it as a PATCH (merge) or a PUT (replace) after a preview.
+
+    | key | action |
+    | --- | --- |
+    | ctrl+s | preview (then y sends) |
+    | ctrl+t | switch PATCH (merge) / PUT (replace) |
+    | escape | close (the draft is kept) |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "preview", "Preview", priority=True, id="editor.preview"),
+        Binding("ctrl+t", "toggle_mode", "PATCH/PUT", priority=True, id="editor.toggle-mode"),
+        # Priority: the code editor would otherwise take escape to leave the text box.
+        Binding("escape", "close", "Close", priority=True, id="editor.close"),
+    ]
+
+    def __init__(self, store: Store, drafts: Drafts, target: EditTarget, text: str, *, log_update: bool) -> None:
+        super().__init__(classes="modal")
+        self.store = store
+        self.drafts = drafts
+        self.target = target
+        self.initial_text = text
+        self.log_update = log_update
+        self.mode: Mode = "patch"
+        self.remote: Any = None
+        """The aggregate as a live update last showed it, when it differs from the base."""
+        self._document: Any = None
+        self._valid = False
+        self._sent = False
+        self._last_text = text
+        self._schema_problem_count = 0
+        self._debounce: dict[str, Timer] = {}
+        self._stop_listening = self.store.listen(self._on_store_event)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly is reported."""
+        report_failed_worker(self, event)
+
+    def compose(self) -> ComposeResult:
+        """Title, mode, the text, problems, keys."""
+        where = format_path(self.target.path)
+        title = f"Edit {self.target.ref.name}" + (f" › {where}" if where else " (whole aggregate)")
+        with Vertical(classes="modal-body"):
+            yield Static(Text(printable(title), style="bold"), id="edit-title", classes="modal-title")
+            yield Static(id="edit-mode")
+            yield TextArea.code_editor(self.initial_text, language="json", id="edit-text")
+            yield Static(" ", id="edit-problems")
+            yield Footer()
+
+    def on_mount(self) -> None:
+        """Show the mode and check the text once."""
+        self._show_mode()
+        self.validate()
+
+    def on_unmount(self) -> None:
+        """Stop hearing live updates; an unsent change is kept as a draft (also when the app quits)."""
+        self._stop_listening()
+        if not self._sent and self._editor_text() != self.initial_text:
+            self.drafts.save(self.target.draft_key, self._editor_text(), self.target.base)
+
+    def _editor_text(self) -> str:
+        try:
+            return self.text
+        except NoMatches:  # the text box is already gone
+            return self._last_text
+
+    @property
+    def text(self) -> str:
+        """The text in the editor."""
+        return self.query_one("#edit-text", TextArea).text
+
+    def _later(self, name: str, delay: float, callback: Any) -> None:
+        previous = self._debounce.pop(name, None)
+        if previous is not None:
+            previous.stop()
+        self._debounce[name] = self.set_timer(delay, callback)
+
+    @on(TextArea.Changed, "#edit-text")
+    def _typed(self) -> None:
+        self._last_text = self.text
+        self._later("validate", VALIDATE_AFTER_SECONDS, self.validate)
+        self._later("draft", DRAFT_AFTER_SECONDS, self.save_draft)
+
+    def validate(self) -> None:
+        """Check the JSON (with line:column and a marker) and, when the channel has one, the schema."""
+        problems = self.query_one("#edit-problems", Static)
+        try:
+            self._document = parse_document(self.text)
+        except JsonSyntaxError as exc:
+            self._valid = False
+            problems.update(self._syntax_report(exc))
+            problems.set_class(True, "-invalid")
+            return
+        self._valid = True
+        found = []
+        if self.target.schema is not None:
+            found = schema_problems(self._full_document(), self.target.schema)
+        self._schema_problem_count = len(found)
+        problems.set_class(bool(found), "-invalid")
+        if not found:
+            problems.update(Text("valid JSON" + (", matches the channel's schema" if self.target.schema else "")))
+            return
+        lines = [f"schema: {printable(p.path or '(top)')}: {printable(p.message)}" for p in found[:6]]
+        more = f"\n… {len(found) - 6} more" if len(found) > 6 else ""
+        problems.update(Text("\n".join(lines) + more))
+
+    def _syntax_report(self, error: JsonSyntaxError) -> Text:
+        """The error with its place, the line, and a caret under the column."""
+        lines = self.text.splitlines() or [""]
+        line = lines[min(error.line, len(lines)) - 1]
+        report = Text(f"line {error.line}, column {error.column}: {printable(error.message)}\n", style="bold")
+        report.append(f"  {printable(line)}\n  {' ' * (error.column - 1)}^")
+        return report
+
+    def _full_document(self) -> Any:
+        """The whole aggregate as it would be with the edit in place."""
+        return set_path(self.target.base, self.target.path, self._document) if self.target.path else self._document
+
+    def _show_mode(self) -> None:
+        mode = Text(f" {MODE_WORDS[self.mode]} ", style="bold reverse")
+        hint = "  ctrl+t switches · ctrl+s previews"
+        remote = "  · CHANGED REMOTELY since you opened it" if self.remote is not None else ""
+        self.query_one("#edit-mode", Static).update(Text.assemble(mode, hint, (remote, "bold")))
+
+    def action_toggle_mode(self) -> None:
+        """PATCH (merge) ↔ PUT (replace)."""
+        self.mode = "put" if self.mode == "patch" else "patch"
+        self._show_mode()
+
+    def action_preview(self) -> None:
+        """Check, then show exactly what would be sent."""
+        self.validate()
+        if not self._valid:
+            self.notify("fix the JSON first: nothing is sent while it is invalid", severity="error")
+            return
+        if self._schema_problem_count:
+            question = f"The document breaks the channel's schema in {self._schema_problem_count} place(s)."
+            choices = [("o", "preview anyway (override the schema)")]
+            self.app.push_screen(_choice("Schema errors", question, choices), self._schema_answered)
+            return
+        self._open_preview(self._full_document())
+
+    def _schema_answered(self, key: str | None) -> None:
+        if key == "o":
+            self._open_preview(self._full_document())
+
+    def _open_preview(self, edited: Any) -> None:
+        preview = make_preview(self.target.base, edited, self.mode)
+        title = f"Send to {self.target.ref.name}?"
+        self.app.push_screen(PreviewModal(title, preview), lambda answer: self._previewed(answer, edited, preview))
+
+    def _previewed(self, answer: PreviewAnswer | None, edited: Any, preview: Preview) -> None:
+        if answer == "toggle-mode":
+            self.action_toggle_mode()
+            self._open_preview(edited)
+        elif answer == "drop-nulls":
+            self._open_preview(drop_nulls(edited))
+        elif answer == "send":
+            self.send(edited, preview)
+
+    @work(exclusive=True, group="send", exit_on_error=False, description="send aggregate")
+    async def send(self, edited: Any, preview: Preview) -> None:
+        """Re-read, settle any conflict, write, and close with the server's result (or stay, saying why)."""
+        ref = self.target.ref
+        try:
+            current = (await self.store.aggregate(ref, force=True)).value.data
+            plan = await resolve_conflict(self.app, self.target.base, edited, current, preview)
+            if plan is None:
+                return  # back to editing
+            result = await self.store.update_aggregate(
+                ref, plan.body, replace=plan.mode == "put", log_update=self.log_update
+            )
+        except DooverError as exc:
+            problems = self.query_one("#edit-problems", Static)
+            problems.update(Text(printable(f"not sent: {exc.title}: {exc.detail}"), style="bold"))
+            self.notify(printable(exc.detail), title=f"Not sent: {exc.title}", severity="error", markup=False)
+            return
+        self._sent = True
+        await asyncio.to_thread(self.drafts.delete, self.target.draft_key)
+        self.notify(f"{ref.name}: {preview.summary}", title="Sent", markup=False)
+        self.dismiss(result)
+
+    @work(exclusive=True, group="draft", exit_on_error=False, description="save draft")
+    async def save_draft(self) -> None:
+        """Keep the text on disk (state directory) so a crash or quit loses nothing."""
+        text = self.text
+        if text != self.initial_text:
+            await asyncio.to_thread(self.drafts.save, self.target.draft_key, text, self.target.base)
+
+    def action_close(self) -> None:
+        """Close; an unsent change stays as a draft (saved on unmount) that the next edit offers back."""
+        if self.text != self.initial_text:
+            self.notify("draft kept: editing this channel again offers it back", markup=False)
+        self.dismiss(None)
+
+    def _on_store_event(self, event: StoreEvent) -> None:
+        if isinstance(event, AggregateChanged) and event.channel == self.target.ref and event.source != "write":
+            changed = value_at(event.aggregate.data, self.target.path) != value_at(self.target.base, self.target.path)
+            self.remote = event.aggregate.data if changed else None
+            self._show_mode()
+
+
+def _choice(title: str, question: str, choices: list[tuple[str, str]]) -> ModalScreen[str | None]:
+    from doover_tui.screens.choice_modal import ChoiceModal
+
+    return ChoiceModal(title, question, choices)
