@@ -54,8 +54,8 @@ class ChannelsProvider(Provider):
         if browser is None:
             return
         for channel in browser.channels:
-            name = printable(channel.name)
-            yield DiscoveryHit(Text(f"channel {name}"), partial(self._open, channel.name), text=f"channel {name}")
+            text = f"channel {printable(channel.name)}"
+            yield DiscoveryHit(Text(text), partial(self._open, channel.name), text=text)
 
     async def search(self, query: str) -> Hits:
         """Channels whose name matches the query."""
@@ -64,10 +64,10 @@ class ChannelsProvider(Provider):
             return
         matcher = self.matcher(query)
         for channel in browser.channels:
-            name = printable(channel.name)
-            score = matcher.match(f"channel {name}")
+            text = f"channel {printable(channel.name)}"
+            score = matcher.match(text)
             if score > 0:
-                yield Hit(score, Text(f"channel {name}"), partial(self._open, channel.name), text=f"channel {name}")
+                yield Hit(score, Text(text), partial(self._open, channel.name), text=text)
 
     def _open(self, name: str) -> None:
         open_channel: Any = getattr(self.app, "open_channel", None)

@@ -12,9 +12,9 @@ import orjson
 
 from doover_tui.api.models import Message
 from doover_tui.api.snowflake import id_sort_key
+from doover_tui.json_view import PathPart, value_at
 from doover_tui.jsonedit import MISSING
 
-PathPart = str | int
 """One step of a field path: an object key or an array index."""
 
 NUMERIC_PATH_LIMIT = 200
@@ -64,19 +64,6 @@ def format_field_path(parts: Iterable[PathPart]) -> str:
         else:
             out.append(f".{part}" if out else part)
     return "".join(out)
-
-
-def value_at(data: Any, parts: Sequence[PathPart]) -> Any:
-    """Return the value at ``parts`` inside ``data``, or ``MISSING`` where the path leads nowhere."""
-    value = data
-    for part in parts:
-        if isinstance(part, int):
-            if not isinstance(value, list) or part >= len(value):
-                return MISSING
-        elif not isinstance(value, dict) or part not in value:
-            return MISSING
-        value = value[part]
-    return value
 
 
 def is_number(value: Any) -> bool:

@@ -15,7 +15,7 @@ from typing import Any, TypeAlias
 
 import orjson
 
-from doover_tui.jsonedit import MISSING
+from doover_tui.jsonedit import MISSING, pretty
 from doover_tui.literal import printable
 
 PathPart: TypeAlias = str | int
@@ -169,10 +169,7 @@ def copy_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dict | list):
-        try:
-            return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
-        except orjson.JSONEncodeError:  # integers beyond 64 bits, NaN: json handles both
-            return json.dumps(value, indent=2, ensure_ascii=False)
+        return pretty(value)
     return _scalar_text(value)
 
 

@@ -33,6 +33,7 @@ from doover_tui.store import Store
 from doover_tui.widgets.json_tree import JsonTree
 from doover_tui.widgets.message_table import MessageTable
 from doover_tui.widgets.status_bar import StatusBar
+from tests.app.harness import until
 
 SEED_TIME_MS = 1_773_480_000_000
 """2026-03-14 09:20:00 UTC: where the seeded fleet's history ends, and the wall clock the app reads."""
@@ -94,17 +95,6 @@ def frozen_app(live: RunningEmulator, *, agent: str = AGENT, channel: str | None
     app = DooverApp(store, options)
     app.animation_level = "none"  # tab underlines land at once
     return app
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str, limit: float = 10.0) -> None:
-    """Let the app run until ``condition()`` holds; fail saying ``what`` did not happen."""
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        await asyncio.sleep(0)  # let socket reads (gateway, HTTP) run between checks
 
 
 def steady(app: DooverApp) -> None:

@@ -18,7 +18,7 @@ from doover_tui.json_view import format_path
 from doover_tui.literal import printable
 from doover_tui.screens.browser_support import BrowserOptions
 from doover_tui.screens.edit_flow import edit_aggregate
-from doover_tui.screens.worker_errors import report_failed_worker
+from doover_tui.screens.worker_errors import notify_failure, report_failed_worker
 from doover_tui.store import Store
 from doover_tui.widgets.json_tree import JsonTree
 
@@ -81,7 +81,7 @@ class AggregateView(Vertical):
         except DooverError as exc:
             if ref == self.ref:
                 self.query_one("#breadcrumb", Static).update(Text(printable(f"{exc.title}: {exc.detail}")))
-                self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+                notify_failure(self, exc)
             return
         if ref == self.ref:
             self.show(cached.value)
@@ -121,7 +121,7 @@ class AggregateView(Vertical):
         try:
             result = await edit_aggregate(self.app, self.store, self.options, ref, path, external=external)
         except DooverError as exc:
-            self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            notify_failure(self, exc)
             return
         if result is not None and ref == self.ref:
             self.show(result)

@@ -21,7 +21,7 @@ from doover_tui.literal import printable
 from doover_tui.screens.browser_support import BrowserOptions, find_agent, shown_key, status_facts
 from doover_tui.screens.channel_form_modal import ChannelFormModal, ChannelSettings
 from doover_tui.screens.channel_pane import ChannelPane
-from doover_tui.screens.worker_errors import report_failed_worker
+from doover_tui.screens.worker_errors import notify_failure, report_failed_worker
 from doover_tui.store import Store
 from doover_tui.store_events import AggregateChanged, FeedState, FeedStateChanged, ResourceRefreshed, StoreEvent
 from doover_tui.widgets.agent_list import AgentList
@@ -97,7 +97,7 @@ class BrowserScreen(Screen[None]):
         self.set_interval(1.0, self.refresh_status)
         # Ages in the channel list count on; agents' online state is re-read as its cache ages.
         self.set_interval(AGES_TICK_SECONDS, self.query_one(ChannelList).refresh_rows)
-        self.set_interval(AGENTS_RECHECK_SECONDS, lambda: self.load_agents(False))
+        self.set_interval(AGENTS_RECHECK_SECONDS, self.recheck_agents)
         self.refresh_status("loading agents…")
         self.load_agents(force=False)
 
@@ -129,7 +129,7 @@ class BrowserScreen(Screen[None]):
             result = await self.store.agents(force=force)
         except DooverError as exc:
             self.refresh_status(f"{exc.title}: {exc.detail}")
-            self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            notify_failure(self, exc)
             return
         self.show_agents(result.value.agents)
         if self._pending_agent is not None:
@@ -137,6 +137,20 @@ class BrowserScreen(Screen[None]):
             if not self.select_agent(wanted, choose=True):
                 self.notify(f"no agent matches {printable(wanted)!r}", severity="warning", markup=False)
         self.refresh_status("")
+
+    @work(exclusive=True, group="agents-recheck", exit_on_error=False, description="recheck agents")
+    async def recheck_agents(self) -> None:
+        """Read the agents again: the store refreshes them in the background once they are stale.
+
+        A refresh comes back as ``ResourceRefreshed`` (shown by ``_on_store_event``); an unchanged
+        cache is not redrawn, so thousands of agents are not re-filtered every half minute.
+        """
+        try:
+            result = await self.store.agents()
+        except DooverError:
+            return  # the status bar counts the failure; the list on screen stays as it is
+        if result.age == 0 and not result.offline:
+            self.show_agents(result.value.agents)  # nothing was cached: this was a fetch
 
     def show_agents(self, agents: tuple[Agent, ...]) -> None:
         """Show the agents through the current filter; an invalid regex is reported, not applied."""
@@ -197,7 +211,7 @@ class BrowserScreen(Screen[None]):
         try:
             result = await self.store.channels(agent.id, force=force)
         except DooverError as exc:
-            self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            notify_failure(self, exc)
             if self.agent is not None and agent.id == self.agent.id:
                 channel_list.border_subtitle = Text(printable(f"{exc.title}: r retries"))
             return
@@ -360,7 +374,7 @@ class BrowserScreen(Screen[None]):
         try:
             await self.store.create_channel(agent.id, form.name, is_private=form.is_private, **schemas)
         except DooverError as exc:
-            self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            notify_failure(self, exc)
             return
         self.notify(f"channel {form.name} created", markup=False)
         self.load_channels(agent, True)

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from doover_tui.api.models import Channel
+from doover_tui.jsonedit import pretty
 from doover_tui.literal import printable
 
 
@@ -123,4 +124,4 @@ class ChannelFormModal(ModalScreen[ChannelSettings | None]):
 
 
 def _schema_text(schema: dict[str, Any] | None) -> str:
-    return orjson.dumps(schema, option=orjson.OPT_INDENT_2).decode() if schema is not None else ""
+    return pretty(schema) if schema is not None else ""

@@ -28,6 +28,7 @@ from doover_tui.edit_preview import Mode, Preview, make_preview
 from doover_tui.json_view import format_path, value_at
 from doover_tui.jsonedit import JsonSyntaxError, drop_nulls, parse_document, schema_problems, set_path
 from doover_tui.literal import printable
+from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.conflict import resolve_conflict
 from doover_tui.screens.preview_modal import MODE_WORDS, PreviewAnswer, PreviewModal
 from doover_tui.screens.worker_errors import report_failed_worker
@@ -198,7 +199,7 @@ class EditModal(ModalScreen[Aggregate | None]):
         if self._schema_problem_count:
             question = f"The document breaks the channel's schema in {self._schema_problem_count} place(s)."
             choices = [("o", "preview anyway (override the schema)")]
-            self.app.push_screen(_choice("Schema errors", question, choices), self._schema_answered)
+            self.app.push_screen(ChoiceModal("Schema errors", question, choices), self._schema_answered)
             return
         self._open_preview(self._full_document())
 
@@ -260,9 +261,3 @@ class EditModal(ModalScreen[Aggregate | None]):
             changed = value_at(event.aggregate.data, self.target.path) != value_at(self.target.base, self.target.path)
             self.remote = event.aggregate.data if changed else None
             self._show_mode()
-
-
-def _choice(title: str, question: str, choices: list[tuple[str, str]]) -> ModalScreen[str | None]:
-    from doover_tui.screens.choice_modal import ChoiceModal
-
-    return ChoiceModal(title, question, choices)

@@ -18,7 +18,7 @@ from doover_tui.literal import printable
 from doover_tui.screens.channel_form_modal import ChannelFormModal, ChannelSettings
 from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.json_modal import pretty_json
-from doover_tui.screens.worker_errors import report_failed_worker
+from doover_tui.screens.worker_errors import notify_failure, report_failed_worker
 from doover_tui.store import Store
 
 
@@ -108,7 +108,7 @@ class InfoView(VerticalScroll):
         try:
             channel = await self.store.put_channel(ref, is_private=form.is_private, **schemas)
         except DooverError as exc:
-            self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            notify_failure(self, exc)
             return
         self.notify(f"channel {ref.name} saved", markup=False)
         if ref == self.ref:

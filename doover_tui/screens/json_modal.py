@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import orjson
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,13 +11,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
+from doover_tui.jsonedit import pretty
 from doover_tui.literal import printable
 
 
 def pretty_json(value: Any) -> str:
     """Indented JSON with every line made safe to show (escape sequences and bidi controls visible)."""
-    text = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
-    return "\n".join(printable(line) for line in text.splitlines())
+    return "\n".join(printable(line) for line in pretty(value).splitlines())
 
 
 class JsonModal(ModalScreen[None]):
@@ -49,6 +48,6 @@ class JsonModal(ModalScreen[None]):
 
     def action_copy(self) -> None:
         """Copy the document as JSON."""
-        text = orjson.dumps(self.value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+        text = pretty(self.value)
         self.app.copy_to_clipboard(text)
         self.notify(f"copied {len(text):,} characters of JSON", markup=False)

@@ -25,7 +25,7 @@ from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.diff_modal import DiffModal
 from doover_tui.screens.json_modal import JsonModal
 from doover_tui.screens.prompt_modal import PromptModal
-from doover_tui.screens.worker_errors import report_failed_worker
+from doover_tui.screens.worker_errors import notify_failure, report_failed_worker
 from doover_tui.store import Store
 from doover_tui.widgets.message_table import MessageTable
 
@@ -100,7 +100,7 @@ class MessagesView(Vertical):
         except DooverError as exc:
             if ref == self.ref:
                 self._info(f"{exc.title}: {exc.detail}")
-                self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+                notify_failure(self, exc)
             return
         if ref != self.ref:
             return
@@ -121,7 +121,7 @@ class MessagesView(Vertical):
         try:
             page = await self.store.older_messages(ref, before, limit=OLDER_PAGE)
         except DooverError as exc:
-            self.notify(printable(exc.detail), title=exc.title, severity="error", markup=False)
+            notify_failure(self, exc)
             self._refresh_info()
             return
         if ref != self.ref or before != self.window.oldest_id:

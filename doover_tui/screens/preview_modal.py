@@ -14,10 +14,10 @@ from textual.widgets import Footer, Static
 
 from doover_tui.edit_preview import Preview
 from doover_tui.literal import printable
+from doover_tui.screens.diff_modal import diff_text
 
 PreviewAnswer = Literal["send", "toggle-mode", "drop-nulls"]
 MODE_WORDS = {"patch": "PATCH (merge)", "put": "PUT (replace)"}
-LINE_STYLES = {"+": "text-success", "-": "text-error"}
 
 
 class PreviewModal(ModalScreen[PreviewAnswer | None]):
@@ -65,15 +65,9 @@ class PreviewModal(ModalScreen[PreviewAnswer | None]):
             yield Footer()
 
     def _diff(self) -> Text:
-        variables = self.app.theme_variables
-        body = Text()
         if self.preview.unchanged:
             return Text("Nothing changes: the edited document equals the current one.")
-        for tag, line in self.preview.diff:
-            if tag == " ":
-                continue
-            body.append(f"{tag} {printable(line)}\n", style=variables.get(LINE_STYLES[tag], ""))
-        return body
+        return diff_text(self.app, self.preview.diff, changes_only=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dropping nulls only means something when there are some; sending needs a change."""

@@ -1,4 +1,4 @@
-"""The last resort for workers: one that dies of an unexpected exception is logged and shown in a modal.
+"""How screens report failures: an API error as a toast; an unexpected worker death logged and in a modal.
 
 Worker state messages do not bubble, so every node that runs workers forwards its own here.
 """
@@ -11,6 +11,8 @@ import traceback
 from textual.dom import DOMNode
 from textual.worker import Worker, WorkerState
 
+from doover_tui.api.errors import DooverError
+from doover_tui.literal import printable
 from doover_tui.screens.error_modal import ErrorModal
 
 log = logging.getLogger(__name__)
@@ -24,3 +26,8 @@ def report_failed_worker(node: DOMNode, event: Worker.StateChanged) -> None:
     text = "".join(traceback.format_exception(error))
     log.error("worker %s failed:\n%s", event.worker.name, text)
     node.app.push_screen(ErrorModal(f"Unexpected error: {type(error).__name__}", text))
+
+
+def notify_failure(node: DOMNode, error: DooverError) -> None:
+    """A toast for an API failure: its title, and the server's words shown literally."""
+    node.app.notify(printable(error.detail), title=error.title, severity="error", markup=False)
