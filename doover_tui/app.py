@@ -21,6 +21,7 @@ from doover_tui.screens.channel_pane import ChannelPane
 from doover_tui.screens.command_line_modal import CommandLineModal
 from doover_tui.screens.messages_view import MessagesView
 from doover_tui.screens.placeholder import PlaceholderScreen
+from doover_tui.screens.quit_flow import quit_keeping_drafts_safe
 from doover_tui.screens.worker_errors import report_failed_worker
 from doover_tui.store import Store
 
@@ -115,6 +116,10 @@ class DooverApp(App[int]):
         if not self.browser.select_channel(name):
             self.notify(f"no channel {name!r} on the agent on screen", severity="warning", markup=False)
 
+    def action_quit(self) -> None:  # type: ignore[override]  # Textual's is async; nothing here awaits
+        """Quit, but first say so when unsent drafts are kept (and offer to drop them)."""
+        quit_keeping_drafts_safe(self, self.options)
+
     def action_command_line(self) -> None:
         """Open the ``:`` command line."""
         self.push_screen(CommandLineModal(), self.run_command_line)
@@ -129,7 +134,7 @@ class DooverApp(App[int]):
             self.notify(str(exc), title="Command line", severity="error", markup=False)
             return
         modes = {"browser": "browser", "apps": "applications", "tunnels": "tunnels"}
-        simple = {"log": self.action_api_log, "help": self.action_toggle_help, "quit": self.exit}
+        simple = {"log": self.action_api_log, "help": self.action_toggle_help, "quit": self.action_quit}
         if command.name in modes:
             self.switch_mode(modes[command.name])
         elif command.name in simple:

@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 """The ``version`` written into every draft file; files with another version are skipped."""
 
-DraftKind = Literal["aggregate", "message"]
-"""What the draft edits: a channel's aggregate, or a message (``path`` then names it)."""
+DraftKind = Literal["aggregate", "message", "restore"]
+"""What the draft edits: a channel's aggregate, a new message, or a restore (``path`` names the message)."""
 
 _SUFFIX = ".draft.json"
 

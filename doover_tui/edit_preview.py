@@ -48,9 +48,14 @@ class Preview:
     diff: list[tuple[DiffTag, str]]
 
     @property
+    def changes(self) -> str:
+        """How many paths change, e.g. ``"2 changed, 1 added, 0 removed"``."""
+        return _counts(self.added, self.changed, self.removed)
+
+    @property
     def summary(self) -> str:
         """One line for the preview's title, e.g. ``"PATCH (merge): 2 changed, 1 added, 0 removed"``."""
-        return f"{MODE_LABELS[self.mode]}: {_counts(self.added, self.changed, self.removed)}"
+        return f"{MODE_LABELS[self.mode]}: {self.changes}"
 
 
 def make_preview(original: Any, edited: Any, mode: Mode) -> Preview:
@@ -124,6 +129,25 @@ def remote_changes(base: Any, current: Any) -> RemoteChanges:
     added, changed, removed = merge.changed_keys(base, current)
     diff = diff_lines(base, current) if added or changed or removed else []
     return RemoteChanges(added=added, changed=changed, removed=removed, diff=diff)
+
+
+def overlapping(mine: Preview, theirs: RemoteChanges) -> list[str]:
+    """Paths where my write and the remote changes meet (the same path, or one inside the other).
+
+    A PATCH that meets none of them changes only what the remote writer left alone, so
+    sending it keeps both sides' changes: no question needs asking.
+    """
+    remote = [tuple(path.split(".")) for path in (*theirs.added, *theirs.changed, *theirs.removed)]
+    meets: list[str] = []
+    for path in (*mine.added, *mine.changed, *mine.removed):
+        parts = tuple(path.split("."))
+        if path == "(root)" or any(_nested(parts, other) or _nested(other, parts) for other in remote):
+            meets.append(path)
+    return meets
+
+
+def _nested(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
+    return inner[: len(outer)] == outer or outer == ("(root)",)
 
 
 def rebase(base: Any, edited: Any, current: Any) -> Any:

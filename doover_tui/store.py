@@ -61,6 +61,21 @@ class Cached(Generic[T]):
     offline: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class UpdateLog:
+    """A channel's messages around one, oldest first.
+
+    Attributes:
+        up_to: messages up to and including the chosen one (as far back as was read).
+        after: every message after the chosen one.
+        complete: ``up_to`` reaches back to the channel's first message.
+    """
+
+    up_to: tuple[Message, ...]
+    after: tuple[Message, ...]
+    complete: bool
+
+
 class Store(LiveStore):
     """Reads through a cache, writes through the client, and fans live events out to listeners."""
 
@@ -161,6 +176,26 @@ class Store(LiveStore):
             DooverError: the fetch failed.
         """
         return await self.client.data.list_messages(ref.agent_id, ref.name, before=before, limit=limit)
+
+    async def update_log(self, ref: ChannelRef, message: Message, *, earlier: int = 2000) -> UpdateLog:
+        """The channel's log around ``message``, for rebuilding the aggregate as it was after it.
+
+        Reads up to ``earlier`` messages back (``message`` included) and every message after it.
+
+        Raises:
+            DooverError: a page failed.
+        """
+        data = self.client.data
+        before: list[Message] = [message]
+        async for page in data.iter_messages_backward(ref.agent_id, ref.name, before=message.id):
+            before.extend(page[: earlier - len(before)])
+            if len(before) >= earlier:
+                break
+        after: list[Message] = []
+        async for page in data.iter_messages_forward(ref.agent_id, ref.name, after=message.id):
+            after.extend(page)
+        before.reverse()
+        return UpdateLog(up_to=tuple(before), after=tuple(after), complete=len(before) < earlier)
 
     async def applications(self, *, force: bool = False) -> Cached[list[Application]]:
         """Every application (all pages).

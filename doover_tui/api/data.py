@@ -26,7 +26,8 @@ def _agent(agent_id: Id) -> str:
     return f"/agents/{quote(str(agent_id), safe='')}"
 
 
-def _channel(agent_id: Id, name: str) -> str:
+def channel_path(agent_id: Id, name: str) -> str:
+    """The data API path of a channel (requests append to it)."""
     # Names are normally [A-Za-z0-9_-]; quoting only changes names that would break the path.
     return f"{_agent(agent_id)}/channels/{quote(name, safe='')}"
 
@@ -58,7 +59,9 @@ class DataClient:
 
     async def get_channel(self, agent_id: Id, name: str, *, include_aggregate: bool = True) -> Channel:
         """One channel, with its aggregate unless told otherwise."""
-        body = await self._api.call("GET", _channel(agent_id, name), params={"include_aggregate": include_aggregate})
+        body = await self._api.call(
+            "GET", channel_path(agent_id, name), params={"include_aggregate": include_aggregate}
+        )
         return Channel.from_json(body, owner_id=str(agent_id))
 
     async def create_channel(
@@ -73,7 +76,7 @@ class DataClient:
         """Create a channel and return its id (the reply is treated loosely, as the reference advises)."""
         body = await self._api.call(
             "POST",
-            _channel(agent_id, name),
+            channel_path(agent_id, name),
             json=_channel_settings(is_private, message_schema, aggregate_schema),
         )
         return str(body["id"]) if isinstance(body, dict) and isinstance(body.get("id"), str | int) else None
@@ -90,7 +93,7 @@ class DataClient:
         """Replace a channel's whole configuration (privacy and both schemas)."""
         body = await self._api.call(
             "PUT",
-            _channel(agent_id, name),
+            channel_path(agent_id, name),
             json=_channel_settings(is_private, message_schema, aggregate_schema),
         )
         return Channel.from_json(body, owner_id=str(agent_id))
@@ -99,7 +102,7 @@ class DataClient:
 
     async def get_aggregate(self, agent_id: Id, name: str) -> Aggregate:
         """The channel's current aggregate."""
-        return Aggregate.from_json(await self._api.call("GET", f"{_channel(agent_id, name)}/aggregate"))
+        return Aggregate.from_json(await self._api.call("GET", f"{channel_path(agent_id, name)}/aggregate"))
 
     async def update_aggregate(
         self,
@@ -128,7 +131,7 @@ class DataClient:
         # not when it is also logged, which would log it twice.
         body = await self._api.call(
             "PUT" if replace else "PATCH",
-            f"{_channel(agent_id, name)}/aggregate",
+            f"{channel_path(agent_id, name)}/aggregate",
             params=params,
             json=data,
             idempotent=not log_update,
@@ -158,7 +161,7 @@ class DataClient:
             "limit": limit,
             "field_name": list(field_names) or None,
         }
-        body = await self._api.call("GET", f"{_channel(agent_id, name)}/messages", params=params)
+        body = await self._api.call("GET", f"{channel_path(agent_id, name)}/messages", params=params)
         return newest_first(Message.from_json(item) for item in expect_list(body, "message list"))
 
     async def iter_messages_backward(
@@ -205,14 +208,14 @@ class DataClient:
 
     async def get_message(self, agent_id: Id, name: str, message_id: Id) -> Message:
         """One message."""
-        return Message.from_json(await self._api.call("GET", f"{_channel(agent_id, name)}/messages/{message_id}"))
+        return Message.from_json(await self._api.call("GET", f"{channel_path(agent_id, name)}/messages/{message_id}"))
 
     async def create_message(self, agent_id: Id, name: str, data: Any, *, ts: int | None = None) -> Message:
         """Append a message (body ``{"data": …}``) and return it as stored."""
         body: dict[str, Any] = {"data": data}
         if ts is not None:
             body["ts"] = ts
-        return Message.from_json(await self._api.call("POST", f"{_channel(agent_id, name)}/messages", json=body))
+        return Message.from_json(await self._api.call("POST", f"{channel_path(agent_id, name)}/messages", json=body))
 
     async def update_message(
         self,
@@ -227,7 +230,7 @@ class DataClient:
         """Merge into (PATCH) or replace (PUT) a message's data."""
         body = await self._api.call(
             "PUT" if replace else "PATCH",
-            f"{_channel(agent_id, name)}/messages/{message_id}",
+            f"{channel_path(agent_id, name)}/messages/{message_id}",
             params={"suppress_response": suppress_response or None},
             json={"data": data},
             idempotent=True,
@@ -236,7 +239,7 @@ class DataClient:
 
     async def delete_message(self, agent_id: Id, name: str, message_id: Id) -> None:
         """Delete a message."""
-        await self._api.call("DELETE", f"{_channel(agent_id, name)}/messages/{message_id}")
+        await self._api.call("DELETE", f"{channel_path(agent_id, name)}/messages/{message_id}")
 
     async def timeseries(
         self,
@@ -255,14 +258,14 @@ class DataClient:
             "after": _opt_str(after),
             "limit": limit,
         }
-        body = await self._api.call("GET", f"{_channel(agent_id, name)}/messages/timeseries", params=params)
+        body = await self._api.call("GET", f"{channel_path(agent_id, name)}/messages/timeseries", params=params)
         return TimeseriesPage.from_json(body)
 
     # Alarms and connections -----------------------------------------------------------------
 
     async def list_alarms(self, agent_id: Id, name: str) -> list[Alarm]:
         """The channel's alarms."""
-        body = await self._api.call("GET", f"{_channel(agent_id, name)}/alarms")
+        body = await self._api.call("GET", f"{channel_path(agent_id, name)}/alarms")
         return [Alarm.from_json(item) for item in objects(expect_list(body, "alarm list"))]
 
     async def wss_connections(self, agent_id: Id) -> list[ConnectionDetail]:

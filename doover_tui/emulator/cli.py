@@ -41,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--faults",
         metavar="SPEC",
         default="",
-        help="inject faults, e.g. latency=200ms,error_rate=0.1,status=503,rate_limit=20/s,drop_ws=30s,truncate=0.05",
+        help="inject faults, e.g. latency=200ms,error_rate=0.1,status=503,rate_limit=20/s,drop_ws=30s,truncate=0.05"
+        " (methods=PATCH+PUT limits them to those methods)",
     )
     parser.add_argument(
         "--activation-delay",

@@ -37,6 +37,8 @@ class FaultSpec:
     """Seconds between closing every gateway connection."""
     truncate: float = 0.0
     """Share of responses whose body is cut short."""
+    methods: frozenset[str] = frozenset()
+    """Only requests with these HTTP methods are faulted (empty: all), e.g. writes only."""
 
     @property
     def active(self) -> bool:
@@ -87,13 +89,16 @@ def parse_faults(text: str) -> FaultSpec:
             values[key] = _share(key, value)
         elif key == "rate_limit":
             values[key] = _rate(key, value)
+        elif key == "methods":
+            values[key] = frozenset(method.strip().upper() for method in value.split("+") if method.strip())
         elif key == "status":
             if not re.fullmatch(r"5[0-9][0-9]", value):
                 raise ValueError(f"--faults status={value!r}: expected a 5xx status")
             values[key] = int(value)
         else:
             raise ValueError(
-                f"--faults: unknown fault {key!r} (known: latency, error_rate, status, rate_limit, drop_ws, truncate)"
+                f"--faults: unknown fault {key!r} "
+                "(known: latency, error_rate, status, rate_limit, drop_ws, truncate, methods)"
             )
     return FaultSpec(**values)
 
@@ -110,7 +115,7 @@ class FaultMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Delay, refuse, fail or truncate an HTTP request as the spec says."""
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (self.spec.methods and scope["method"] not in self.spec.methods):
             await self.app(scope, receive, send)
             return
         if self.spec.latency:

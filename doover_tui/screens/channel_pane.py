@@ -73,7 +73,7 @@ class ChannelPane(Vertical):
             with TabPane("Aggregate", id="tab-aggregate"):
                 yield AggregateView(self.store, self.options, id="aggregate-view")
             with TabPane("Messages", id="tab-messages"):
-                yield MessagesView(self.store, window=self.options.message_window, id="messages-view")
+                yield MessagesView(self.store, self.options, id="messages-view")
             with TabPane("Chart", id="tab-chart"):
                 yield ChartView(id="chart-view")
             with TabPane("Info", id="tab-info"):

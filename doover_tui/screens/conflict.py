@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.app import App
 
-from doover_tui.edit_preview import Mode, Preview, rebase, remote_changes
+from doover_tui.edit_preview import Mode, Preview, overlapping, rebase, remote_changes
 from doover_tui.screens.choice_modal import ChoiceModal
 
 REMOTE_LINES = 14
@@ -16,10 +16,17 @@ REMOTE_LINES = 14
 
 @dataclass(frozen=True, slots=True)
 class SendPlan:
-    """What to send after any conflict was settled."""
+    """What to send after any conflict was settled.
+
+    Attributes:
+        mode: PATCH or PUT.
+        body: the request body.
+        note: what the user should hear about how it was settled ("" if nothing happened).
+    """
 
     mode: Mode
     body: Any
+    note: str = ""
 
 
 async def resolve_conflict(app: App[Any], base: Any, edited: Any, current: Any, preview: Preview) -> SendPlan | None:
@@ -30,6 +37,10 @@ async def resolve_conflict(app: App[Any], base: Any, edited: Any, current: Any, 
     if current == base:
         return SendPlan(preview.mode, preview.body)
     changes = remote_changes(base, current)
+    if preview.mode == "patch" and not overlapping(preview, changes):
+        # Live devices rewrite counters every few seconds; a patch elsewhere keeps them and mine.
+        count = len(changes.added) + len(changes.changed) + len(changes.removed)
+        return SendPlan("patch", preview.body, f"merged alongside {count} remote change(s) to other keys")
     shown = [f"{tag} {line}" for tag, line in changes.diff if tag != " "]
     more = f"\n… {len(shown) - REMOTE_LINES} more changed lines" if len(shown) > REMOTE_LINES else ""
     question = (

@@ -1,35 +1,37 @@
-"""Opening the editor on an aggregate: drafts offered back, ``$EDITOR`` for big documents, the result shown."""
+"""Opening the editor on an aggregate or a new message: drafts offered back, ``$EDITOR`` for big documents."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import shlex
-import subprocess
 import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from textual.app import App, SuspendNotSupported
+from textual.app import App
 
 from doover_tui.api.errors import DooverError
-from doover_tui.api.models import Aggregate, ChannelRef
-from doover_tui.drafts import DraftKey, Drafts
+from doover_tui.api.models import Aggregate, Channel, ChannelRef, Message
+from doover_tui.drafts import DraftKey, DraftKind, Drafts
 from doover_tui.json_view import value_at
 from doover_tui.jsonedit import MISSING, pretty
 from doover_tui.screens.browser_support import BrowserOptions
 from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.edit_modal import EditModal, EditTarget
+from doover_tui.screens.external_editor import edit_externally, too_big_for_the_text_box
 from doover_tui.store import Store
 
-EXTERNAL_ABOVE_BYTES = 100_000
-"""Bigger documents go to ``$EDITOR``: the built-in editor slows down with each key past about this size."""
+
+def draft_key(
+    options: BrowserOptions, ref: ChannelRef, path: tuple[str | int, ...], kind: DraftKind = "aggregate"
+) -> DraftKey:
+    """Where the draft of this edit lives (separate per connection, channel, kind and subtree)."""
+    return DraftKey(options.host, ref.agent_id, ref.name, kind, "/".join(str(part) for part in path))
 
 
-def draft_key(options: BrowserOptions, ref: ChannelRef, path: tuple[str | int, ...]) -> DraftKey:
-    """Where the draft of this edit lives (separate per connection, channel and subtree)."""
-    return DraftKey(options.host, ref.agent_id, ref.name, "aggregate", "/".join(str(part) for part in path))
+def drafts_of(options: BrowserOptions) -> Drafts:
+    """The drafts folder (the state dir; a temporary one when none was configured, e.g. in tests)."""
+    return Drafts(options.drafts_dir or Path(tempfile.gettempdir()) / "doover-tui-drafts")
 
 
 async def edit_aggregate(
@@ -48,60 +50,72 @@ async def edit_aggregate(
     Raises:
         DooverError: the aggregate could not be read to start from.
     """
-    drafts = Drafts(options.drafts_dir or Path(tempfile.gettempdir()) / "doover-tui-drafts")
+    drafts = drafts_of(options)
     base = (await store.aggregate(ref)).value.data
-    schema = await _schema_of(store, ref)
+    settings = await _settings_of(store, ref)
     key = draft_key(options, ref, path)
     value = value_at(base, path)
-    text = pretty(None if value is MISSING else value)
-    draft = await asyncio.to_thread(drafts.load, key)
-    if draft is not None and draft.text != text:
-        when = datetime.fromtimestamp(draft.saved_at).strftime("%Y-%m-%d %H:%M:%S")
-        question = f"An unsent edit of {ref.name} from {when} was kept.\nRestore it, or discard it and start afresh?"
-        choices = [("r", "restore the draft"), ("d", "discard it")]
-        answer = await app.push_screen_wait(ChoiceModal("Unsent draft", question, choices))
-        if answer is None:
-            return None
-        if answer == "r":
-            text = draft.text
-        else:
-            await asyncio.to_thread(drafts.delete, key)
-    if external or len(text.encode()) > EXTERNAL_ABOVE_BYTES:
+    text = await _offer_draft(app, drafts, key, pretty(None if value is MISSING else value), f"edit of {ref.name}")
+    if text is None:
+        return None
+    external = external or too_big_for_the_text_box(text)
+    if external:
         edited = edit_externally(app, text, f"{ref.name}.json")
         if edited is None:
             return None
         text = edited
+    schema = settings.aggregate_schema if settings else None
     target = EditTarget(ref=ref, base=base, path=path, schema=schema, draft_key=key)
-    modal = EditModal(store, drafts, target, text, log_update=options.log_update)
-    result: Aggregate | None = await app.push_screen_wait(modal)
-    return result
+    modal = EditModal(store, drafts, target, text, log_update=options.log_update, preview_at_once=external)
+    result = await app.push_screen_wait(modal)
+    return result if isinstance(result, Aggregate) else None
 
 
-async def _schema_of(store: Store, ref: ChannelRef) -> dict[str, Any] | None:
+async def publish_message(
+    app: App[Any], store: Store, options: BrowserOptions, ref: ChannelRef, template: Any, *, external: bool = False
+) -> Message | None:
+    """Write a new message (starting from ``template``, e.g. the newest one) and publish it after a preview.
+
+    Must run in a worker: it waits for the user.
+    """
+    drafts = drafts_of(options)
+    settings = await _settings_of(store, ref)
+    key = draft_key(options, ref, (), kind="message")
+    text = await _offer_draft(app, drafts, key, pretty(template), f"message for {ref.name}")
+    if text is None:
+        return None
+    external = external or too_big_for_the_text_box(text)
+    if external:
+        edited = edit_externally(app, text, f"{ref.name}-message.json")
+        if edited is None:
+            return None
+        text = edited
+    schema = settings.message_schema if settings else None
+    target = EditTarget(ref=ref, base=template, path=(), schema=schema, draft_key=key, purpose="message")
+    modal = EditModal(store, drafts, target, text, log_update=False, preview_at_once=external)
+    result = await app.push_screen_wait(modal)
+    return result if isinstance(result, Message) else None
+
+
+async def _offer_draft(app: App[Any], drafts: Drafts, key: DraftKey, text: str, what: str) -> str | None:
+    """The text to start from: a kept draft if the user restores it; None if they backed out."""
+    draft = await asyncio.to_thread(drafts.load, key)
+    if draft is None or draft.text == text:
+        return text
+    when = datetime.fromtimestamp(draft.saved_at).strftime("%Y-%m-%d %H:%M:%S")
+    question = f"An unsent {what} from {when} was kept.\nRestore it, or discard it and start afresh?"
+    choices = [("r", "restore the draft"), ("d", "discard it")]
+    answer = await app.push_screen_wait(ChoiceModal("Unsent draft", question, choices))
+    if answer is None:
+        return None
+    if answer == "r":
+        return draft.text
+    await asyncio.to_thread(drafts.delete, key)
+    return text
+
+
+async def _settings_of(store: Store, ref: ChannelRef) -> Channel | None:
     try:
-        return (await store.channel(ref)).value.aggregate_schema
+        return (await store.channel(ref)).value
     except DooverError:
         return None  # without the settings the edit is still possible, just not checked against a schema
-
-
-def edit_externally(app: App[Any], text: str, name: str) -> str | None:
-    """Hand ``text`` to ``$VISUAL``/``$EDITOR`` with the app suspended; the edited text, or None if it failed."""
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    with tempfile.TemporaryDirectory(prefix="doover-tui-") as folder:
-        path = Path(folder) / name
-        path.write_text(text)
-        command = [*shlex.split(editor), str(path)]
-        try:
-            try:
-                with app.suspend():
-                    finished = subprocess.run(command, check=False)
-            except SuspendNotSupported:
-                # No terminal to hand over (headless, e.g. under test): run it as it is.
-                finished = subprocess.run(command, check=False, stdin=subprocess.DEVNULL)
-        except (OSError, ValueError) as exc:
-            app.notify(f"could not run {editor!r}: {exc}", title="$EDITOR", severity="error", markup=False)
-            return None
-        if finished.returncode != 0:
-            app.notify(f"{editor} exited with {finished.returncode}: nothing changed", severity="warning", markup=False)
-            return None
-        return path.read_text()

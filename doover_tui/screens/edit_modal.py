@@ -1,4 +1,4 @@
-"""The JSON editor for an aggregate (or a subtree of it): validate while typing, preview, check, send.
+"""The JSON editor for an aggregate (or a subtree of it) or a new message: validate, preview, check, send.
 
 Nothing typed is ever lost: the text is saved as a draft while typing, failures keep the
 editor open with the text intact, and a conflict with a remote change is shown, not overwritten.
@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 from textual.worker import Worker
 
+from doover_tui.api.data import channel_path
 from doover_tui.api.errors import DooverError
-from doover_tui.api.models import Aggregate, ChannelRef
+from doover_tui.api.models import Aggregate, ChannelRef, Message
 from doover_tui.drafts import DraftKey, Drafts
 from doover_tui.edit_preview import Mode, Preview, make_preview
 from doover_tui.json_view import format_path, value_at
@@ -30,6 +31,7 @@ from doover_tui.jsonedit import JsonSyntaxError, drop_nulls, parse_document, sch
 from doover_tui.literal import printable
 from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.conflict import resolve_conflict
+from doover_tui.screens.external_editor import edit_externally, too_big_for_the_text_box
 from doover_tui.screens.preview_modal import MODE_WORDS, PreviewAnswer, PreviewModal
 from doover_tui.screens.worker_errors import report_failed_worker
 from doover_tui.store import Store
@@ -40,6 +42,12 @@ VALIDATE_AFTER_SECONDS = 0.3
 DRAFT_AFTER_SECONDS = 1.0
 """Typing pauses this long before the draft is saved."""
 
+BIG_HEAD_LINES = 60
+"""How much of a too-big document the modal shows."""
+
+Purpose = Literal["aggregate", "message"]
+"""``aggregate``: PATCH or PUT the channel's aggregate. ``message``: publish the document as a message."""
+
 
 @dataclass(frozen=True, slots=True)
 class EditTarget:
@@ -49,8 +57,10 @@ class EditTarget:
         ref: the channel.
         base: the whole aggregate data when the editor opened (what conflicts are judged against).
         path: the subtree edited; () is the whole aggregate.
-        schema: the channel's aggregate_schema, if it has one.
+        schema: the channel's aggregate_schema (message_schema when publishing), if it has one.
         draft_key: where the draft of this edit is kept.
+        purpose: what sending does.
+        title: the heading, when the default ("Edit …", "Publish to …") does not say enough.
     """
 
     ref: ChannelRef
@@ -58,39 +68,62 @@ class EditTarget:
     path: tuple[str | int, ...]
     schema: dict[str, Any] | None
     draft_key: DraftKey
+    purpose: Purpose = "aggregate"
+    title: str | None = None
 
 
-class EditModal(ModalScreen[Aggregate | None]):
-    """Edits JSON text and sends it as a PATCH (merge) or a PUT (replace) after a preview.
+class EditModal(ModalScreen[Aggregate | Message | None]):
+    """Edits JSON text and sends it as a PATCH (merge) or a PUT (replace), or publishes it, after a preview.
+
+    Dismissed with the server's new aggregate (or the published message), or None if nothing was sent.
 
     | key | action |
     | --- | --- |
     | ctrl+s | preview (then y sends) |
     | ctrl+t | switch PATCH (merge) / PUT (replace) |
+    | ctrl+o | edit the text in ``$EDITOR`` |
     | escape | close (the draft is kept) |
+
+    A document too big for the text box (over about 100 KB) is edited only in ``$EDITOR``;
+    the modal then shows its start, the checks and the keys.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "preview", "Preview", priority=True, id="editor.preview"),
         Binding("ctrl+t", "toggle_mode", "PATCH/PUT", priority=True, id="editor.toggle-mode"),
+        Binding("ctrl+o", "external", "In $EDITOR", priority=True, id="editor.external"),
         # Priority: the code editor would otherwise take escape to leave the text box.
         Binding("escape", "close", "Close", priority=True, id="editor.close"),
     ]
 
-    def __init__(self, store: Store, drafts: Drafts, target: EditTarget, text: str, *, log_update: bool) -> None:
+    def __init__(
+        self,
+        store: Store,
+        drafts: Drafts,
+        target: EditTarget,
+        text: str,
+        *,
+        log_update: bool,
+        mode: Mode = "patch",
+        preview_at_once: bool = False,
+    ) -> None:
+        """``preview_at_once`` opens the preview as soon as the editor shows (escape returns to the text)."""
         super().__init__(classes="modal")
         self.store = store
         self.drafts = drafts
         self.target = target
         self.initial_text = text
         self.log_update = log_update
-        self.mode: Mode = "patch"
+        self.mode: Mode = mode
+        self.preview_at_once = preview_at_once
         self.remote: Any = None
         """The aggregate as a live update last showed it, when it differs from the base."""
         self._document: Any = None
         self._valid = False
         self._sent = False
         self._last_text = text
+        self.big = too_big_for_the_text_box(text)
+        """Too big for the text box: the text lives in ``_last_text`` and is edited in ``$EDITOR``."""
         self._schema_problem_count = 0
         self._debounce: dict[str, Timer] = {}
         self._stop_listening = self.store.listen(self._on_store_event)
@@ -101,23 +134,43 @@ class EditModal(ModalScreen[Aggregate | None]):
 
     def compose(self) -> ComposeResult:
         """Title, mode, the text, problems, keys."""
-        where = format_path(self.target.path)
-        title = f"Edit {self.target.ref.name}" + (f" › {where}" if where else " (whole aggregate)")
+        title = self.target.title or self._default_title()
         with Vertical(classes="modal-body"):
             yield Static(Text(printable(title), style="bold"), id="edit-title", classes="modal-title")
             yield Static(id="edit-mode")
-            yield TextArea.code_editor(self.initial_text, language="json", id="edit-text")
+            if self.big:
+                with VerticalScroll(id="edit-big"):
+                    yield Static(self._big_summary(), id="edit-big-text")
+            else:
+                yield TextArea.code_editor(self.initial_text, language="json", id="edit-text")
             yield Static(" ", id="edit-problems")
             yield Footer()
+
+    def _default_title(self) -> str:
+        if self.publishing:
+            return f"Publish a message to {self.target.ref.name}"
+        where = format_path(self.target.path)
+        return f"Edit {self.target.ref.name}" + (f" › {where}" if where else " (whole aggregate)")
+
+    @property
+    def publishing(self) -> bool:
+        """The text becomes a new message rather than the aggregate."""
+        return self.target.purpose == "message"
 
     def on_mount(self) -> None:
         """Show the mode and check the text once."""
         self._show_mode()
         self.validate()
+        if self.preview_at_once:
+            self.call_after_refresh(self.action_preview)
 
     def on_unmount(self) -> None:
         """Stop hearing live updates; an unsent change is kept as a draft (also when the app quits)."""
         self._stop_listening()
+        self.keep_draft()
+
+    def keep_draft(self) -> None:
+        """Save an unsent change now (on the event loop: this runs when there is no time left for a worker)."""
         if not self._sent and self._editor_text() != self.initial_text:
             self.drafts.save(self.target.draft_key, self._editor_text(), self.target.base)
 
@@ -130,7 +183,30 @@ class EditModal(ModalScreen[Aggregate | None]):
     @property
     def text(self) -> str:
         """The text in the editor."""
+        if self.big:
+            return self._last_text
         return self.query_one("#edit-text", TextArea).text
+
+    def _big_summary(self) -> Text:
+        """The start of a big document and where to edit it (painting all of it would stall the screen)."""
+        text = self._last_text
+        head = "\n".join(text.splitlines()[:BIG_HEAD_LINES])
+        size = f"{len(text.encode()) / 1_000_000:.1f} MB, {text.count(chr(10)) + 1:,} lines"
+        note = Text(f"Too big for the text box ({size}): ctrl+o edits it in $EDITOR.\n\n", style="bold")
+        return note.append(printable(head)).append("\n…" if text.count("\n") >= BIG_HEAD_LINES else "")
+
+    def action_external(self) -> None:
+        """Hand the text to ``$EDITOR`` (the app is suspended meanwhile) and take back what it saved."""
+        edited = edit_externally(self.app, self.text, f"{self.target.ref.name}.json")
+        if edited is None or edited == self.text:
+            return
+        self._last_text = edited
+        if self.big:
+            self.query_one("#edit-big-text", Static).update(self._big_summary())
+        else:
+            self.query_one("#edit-text", TextArea).text = edited
+        self.validate()
+        self.save_draft()
 
     def _later(self, name: str, delay: float, callback: Any) -> None:
         previous = self._debounce.pop(name, None)
@@ -161,7 +237,8 @@ class EditModal(ModalScreen[Aggregate | None]):
         self._schema_problem_count = len(found)
         problems.set_class(bool(found), "-invalid")
         if not found:
-            problems.update(Text("valid JSON" + (", matches the channel's schema" if self.target.schema else "")))
+            matches = ", matches the channel's schema" if self.target.schema else ""
+            problems.update(Text(f"valid JSON{matches}"))
             return
         lines = [f"schema: {printable(p.path or '(top)')}: {printable(p.message)}" for p in found[:6]]
         more = f"\n… {len(found) - 6} more" if len(found) > 6 else ""
@@ -180,10 +257,18 @@ class EditModal(ModalScreen[Aggregate | None]):
         return set_path(self.target.base, self.target.path, self._document) if self.target.path else self._document
 
     def _show_mode(self) -> None:
-        mode = Text(f" {MODE_WORDS[self.mode]} ", style="bold reverse")
-        hint = "  ctrl+t switches · ctrl+s previews"
+        if self.publishing:
+            mode = Text(" POST (new message) ", style="bold reverse")
+            hint = "  ctrl+s previews · f7 selects all"
+        else:
+            mode = Text(f" {MODE_WORDS[self.mode]} ", style="bold reverse")
+            hint = "  ctrl+t switches · ctrl+s previews · f7 selects all"
         remote = "  · CHANGED REMOTELY since you opened it" if self.remote is not None else ""
         self.query_one("#edit-mode", Static).update(Text.assemble(mode, hint, (remote, "bold")))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A message has no PATCH/PUT mode."""
+        return not (action == "toggle_mode" and self.publishing)
 
     def action_toggle_mode(self) -> None:
         """PATCH (merge) ↔ PUT (replace)."""
@@ -208,17 +293,28 @@ class EditModal(ModalScreen[Aggregate | None]):
             self._open_preview(self._full_document())
 
     def _open_preview(self, edited: Any) -> None:
+        ref = self.target.ref
+        if self.publishing:
+            modal = PreviewModal(
+                f"Publish to {ref.name}?", f"POST {channel_path(ref.agent_id, ref.name)}/messages", {"data": edited}
+            )
+            self.app.push_screen(modal, lambda answer: self._previewed(answer, edited, None))
+            return
         preview = make_preview(self.target.base, edited, self.mode)
-        title = f"Send to {self.target.ref.name}?"
-        self.app.push_screen(PreviewModal(title, preview), lambda answer: self._previewed(answer, edited, preview))
+        query = "?log_update=true" if self.log_update else ""
+        request = f"{'PUT' if self.mode == 'put' else 'PATCH'} {channel_path(ref.agent_id, ref.name)}/aggregate{query}"
+        modal = PreviewModal(f"Send to {ref.name}?", request, preview.body, preview)
+        self.app.push_screen(modal, lambda answer: self._previewed(answer, edited, preview))
 
-    def _previewed(self, answer: PreviewAnswer | None, edited: Any, preview: Preview) -> None:
+    def _previewed(self, answer: PreviewAnswer | None, edited: Any, preview: Preview | None) -> None:
         if answer == "toggle-mode":
             self.action_toggle_mode()
             self._open_preview(edited)
         elif answer == "drop-nulls":
             self._open_preview(drop_nulls(edited))
-        elif answer == "send":
+        elif answer == "send" and preview is None:
+            self.publish(edited)
+        elif answer == "send" and preview is not None:
             self.send(edited, preview)
 
     @work(exclusive=True, group="send", exit_on_error=False, description="send aggregate")
@@ -234,13 +330,31 @@ class EditModal(ModalScreen[Aggregate | None]):
                 ref, plan.body, replace=plan.mode == "put", log_update=self.log_update
             )
         except DooverError as exc:
-            problems = self.query_one("#edit-problems", Static)
-            problems.update(Text(printable(f"not sent: {exc.title}: {exc.detail}"), style="bold"))
-            self.notify(printable(exc.detail), title=f"Not sent: {exc.title}", severity="error", markup=False)
+            self._not_sent(exc)
             return
+        note = f" ({plan.note})" if plan.note else ""
+        await self._done(result, f"{ref.name}: {MODE_WORDS[plan.mode]} sent{note}")
+
+    @work(exclusive=True, group="send", exit_on_error=False, description="publish message")
+    async def publish(self, data: Any) -> None:
+        """Post the document as a new message and close (or stay, saying why)."""
+        try:
+            message = await self.store.create_message(self.target.ref, data)
+        except DooverError as exc:
+            self._not_sent(exc)
+            return
+        await self._done(message, f"{self.target.ref.name}: message {message.id} published")
+
+    def _not_sent(self, error: DooverError) -> None:
+        """The editor stays open with the text as it was; the reason is shown in it and as a toast."""
+        problems = self.query_one("#edit-problems", Static)
+        problems.update(Text(printable(f"not sent: {error.title}: {error.detail}"), style="bold"))
+        self.notify(printable(error.detail), title=f"Not sent: {error.title}", severity="error", markup=False)
+
+    async def _done(self, result: Aggregate | Message, summary: str) -> None:
         self._sent = True
         await asyncio.to_thread(self.drafts.delete, self.target.draft_key)
-        self.notify(f"{ref.name}: {preview.summary}", title="Sent", markup=False)
+        self.notify(summary, title="Sent", markup=False)
         self.dismiss(result)
 
     @work(exclusive=True, group="draft", exit_on_error=False, description="save draft")
@@ -257,6 +371,8 @@ class EditModal(ModalScreen[Aggregate | None]):
         self.dismiss(None)
 
     def _on_store_event(self, event: StoreEvent) -> None:
+        if self.publishing:
+            return  # a message does not conflict with anything
         if isinstance(event, AggregateChanged) and event.channel == self.target.ref and event.source != "write":
             changed = value_at(event.aggregate.data, self.target.path) != value_at(self.target.base, self.target.path)
             self.remote = event.aggregate.data if changed else None

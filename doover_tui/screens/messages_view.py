@@ -21,10 +21,13 @@ from doover_tui.field_values import leaf_paths
 from doover_tui.literal import printable
 from doover_tui.message_export import export_messages
 from doover_tui.message_window import FieldFilter, MessageWindow, WindowChange
+from doover_tui.screens.browser_support import BrowserOptions
 from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.diff_modal import DiffModal
+from doover_tui.screens.edit_flow import publish_message
 from doover_tui.screens.json_modal import JsonModal
 from doover_tui.screens.prompt_modal import PromptModal
+from doover_tui.screens.restore_flow import restore_aggregate
 from doover_tui.screens.worker_errors import notify_failure, report_failed_worker
 from doover_tui.store import Store
 from doover_tui.widgets.message_table import MessageTable
@@ -47,6 +50,8 @@ class MessagesView(Vertical):
     | d | diff with the previous message |
     | f | filter by a field path (``pump.rpm``, ``mode=auto``) |
     | x | export the loaded messages (NDJSON or CSV) |
+    | p / P | publish a new message (in the editor / in ``$EDITOR``) |
+    | u | restore the aggregate to its state after this (logged) update |
     | G | bottom (loads older messages) |
     """
 
@@ -55,14 +60,20 @@ class MessagesView(Vertical):
         Binding("d", "diff", "Diff", id="messages.diff"),
         Binding("f", "filter", "Filter", id="messages.filter"),
         Binding("x", "export", "Export", id="messages.export"),
+        Binding("p", "publish(False)", "Publish", id="messages.publish"),
+        Binding("P", "publish(True)", "Publish in $EDITOR", show=False, id="messages.publish-external"),
+        Binding("u", "restore", "Undo to here", id="messages.restore"),
     ]
 
-    def __init__(self, store: Store, *, window: int = 2000, **kwargs: Any) -> None:
+    def __init__(self, store: Store, options: BrowserOptions, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.store = store
+        self.options = options
         self.ref: ChannelRef | None = None
-        self.window = MessageWindow(window)
+        self.window = MessageWindow(options.message_window)
         self.export_dir: Path | None = None
+        self._reveal: str | None = None
+        """A message just published: the cursor goes to it as soon as it is in the table."""
         """Where exports go; None means the current directory at the time of export."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -148,6 +159,7 @@ class MessagesView(Vertical):
                 table.append(self.window.filtered(change.appended))
         if change.reload and self.ref is not None:
             self.load(self.ref, True)
+        self._reveal_published()
         self._refresh_info()
 
     def _refill(self) -> None:
@@ -218,6 +230,50 @@ class MessagesView(Vertical):
             self.notify(str(exc), title="Bad filter", severity="error", markup=False)
             return
         self._refill()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Publishing and restoring write: they need a channel and a writable session."""
+        if action in ("publish", "restore"):
+            return self.ref is not None and not self.store.read_only
+        return True
+
+    def action_publish(self, external: bool) -> None:
+        """Write a new message, starting from the newest one's data."""
+        if self.ref is not None:
+            newest = next(iter(self.window.messages), None)
+            self.publish(self.ref, newest.data if newest is not None else {}, external)
+
+    @work(exclusive=True, group="write", exit_on_error=False, description="publish message")
+    async def publish(self, ref: ChannelRef, template: Any, external: bool) -> None:
+        """Run the editor; the message shows in the table when the store hands it back."""
+        try:
+            message = await publish_message(self.app, self.store, self.options, ref, template, external=external)
+        except DooverError as exc:
+            notify_failure(self, exc)
+            return
+        if message is not None:
+            self._reveal = message.id
+            self._reveal_published()
+
+    def _reveal_published(self) -> None:
+        if self._reveal is not None and self.query_one(MessageTable).select_key(self._reveal):
+            self._reveal = None
+
+    def action_restore(self) -> None:
+        """Offer to put the aggregate back as it was after the message under the cursor."""
+        message = self.query_one(MessageTable).selected_message
+        if self.ref is None or message is None:
+            self.notify("choose a message (a logged aggregate update) first", severity="warning")
+            return
+        self.restore(self.ref, message)
+
+    @work(exclusive=True, group="write", exit_on_error=False, description="restore aggregate")
+    async def restore(self, ref: ChannelRef, message: Message) -> None:
+        """Rebuild, ask, preview, PUT; the Aggregate tab shows the result through the store's event."""
+        try:
+            await restore_aggregate(self.app, self.store, self.options, ref, message)
+        except DooverError as exc:
+            notify_failure(self, exc)
 
     def action_export(self) -> None:
         """Ask for a format, then write the loaded messages to a file."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -48,7 +49,8 @@ def build_app(
         agent=agent,
         channel=channel,
         message_window=window,
-        drafts_dir=drafts_dir,
+        # Each app its own drafts folder, so one test's kept draft never asks another test's quit.
+        drafts_dir=drafts_dir or Path(tempfile.mkdtemp(prefix="doover-tui-test-drafts-")),
     )
     return DooverApp(store, options)
 
@@ -59,7 +61,11 @@ async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str, l
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        await pilot.app.workers.wait_for_complete()
+        # Wait on the running workers, bounded: one may be waiting for a screen the test has yet to answer
+        # (workers.wait_for_complete would then never return, and the deadline above never be checked).
+        running = [w._task for w in pilot.app.workers if w._task is not None and not w._task.done()]
+        if running:
+            await asyncio.wait(running, timeout=max(0.01, min(0.2, deadline - time.monotonic())))
         await pilot.pause()
         await asyncio.sleep(0)  # let socket reads (gateway, HTTP) run between checks
 

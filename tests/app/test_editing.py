@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from textual.widgets import TextArea
 
-from doover_tui.api.errors import ServerError
 from doover_tui.app import DooverApp
-from doover_tui.emulator.server import RunningEmulator
+from doover_tui.emulator.app import EmulatorConfig
+from doover_tui.emulator.faults import FaultSpec
+from doover_tui.emulator.server import RunningEmulator, running
 from doover_tui.screens.aggregate_view import AggregateView
 from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.edit_modal import EditModal
@@ -21,6 +22,7 @@ from doover_tui.screens.preview_modal import PreviewModal
 from doover_tui.widgets.json_tree import JsonTree
 from tests.app.harness import build_app, until, writer
 from tests.app.test_browser_messages import list_files
+from tests.emulator_fixtures import TOKEN
 
 TANK = "Hilltop Tank"
 
@@ -165,8 +167,8 @@ async def test_conflict_with_another_writer_offers_a_choice(live: RunningEmulato
         document = json.loads(editor.text)
         ref = editor.target.ref
         other = writer(live)
-        await other.data.update_aggregate(ref.agent_id, ref.name, {"remote": "change"})
-        set_text(editor, {**document, "mine": True})
+        await other.data.update_aggregate(ref.agent_id, ref.name, {"remote": "change", "firmware": "theirs"})
+        set_text(editor, {**document, "mine": True, "firmware": "mine"})
         await preview(app, pilot)
         await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, ChoiceModal), "the conflict")
@@ -176,27 +178,45 @@ async def test_conflict_with_another_writer_offers_a_choice(live: RunningEmulato
         after = await stored(live, app)
         assert after["remote"] == "change"
         assert after["mine"] is True
+        assert after["firmware"] == "mine"
         await other.aclose()
 
 
-async def test_a_failed_write_keeps_the_editor_and_the_text(
-    live: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_patch_beside_remote_changes_is_sent_without_asking(live: RunningEmulator, tmp_path: Path) -> None:
     app = build_app(live, agent=TANK, channel="device_status", drafts_dir=tmp_path)
-
-    async def failing(*args: Any, **kwargs: Any) -> None:
-        raise ServerError("PATCH …/aggregate: 503 Service Unavailable")
-
     async with app.run_test(size=(160, 45)) as pilot:
         editor = await open_editor(app, pilot)
-        monkeypatch.setattr(app.store, "update_aggregate", failing)
-        text = editor.text.replace("{", '{"kept": 1,', 1)
-        editor.query_one(TextArea).text = text
+        document = json.loads(editor.text)
+        ref = editor.target.ref
+        other = writer(live)
+        await other.data.update_aggregate(ref.agent_id, ref.name, {"uptime_s": 1})  # a device counter ticking
+        set_text(editor, {**document, "mine": True})
         await preview(app, pilot)
         await pilot.press("y")
-        await until(pilot, lambda: app.screen is editor, "back in the editor")
-        await until(pilot, lambda: "not sent" in str(editor.query_one("#edit-problems").render()), "the error")
-        assert editor.text == text
+        await until(pilot, lambda: app.screen is app.browser, "sent without a question")
+        after = await stored(live, app)
+        assert after["uptime_s"] == 1  # their change kept
+        assert after["mine"] is True
+        await other.aclose()
+
+
+async def test_a_failed_write_keeps_the_editor_and_the_text(tmp_path: Path) -> None:
+    # An emulator that answers every write with 503 (reads work): the failure is the server's own.
+    writes_fail = FaultSpec(error_rate=1.0, status=503, methods=frozenset({"PATCH", "PUT"}))
+    with running(EmulatorConfig(token=TOKEN, simulate=False, faults=writes_fail)) as failing:
+        app = build_app(failing, agent=TANK, channel="device_status", drafts_dir=tmp_path)
+        async with app.run_test(size=(160, 45)) as pilot:
+            editor = await open_editor(app, pilot)
+            before = json.loads(editor.text)
+            text = editor.text.replace("{", '{"kept": 1,', 1)
+            editor.query_one(TextArea).text = text
+            await preview(app, pilot)
+            await pilot.press("y")
+            await until(pilot, lambda: "not sent" in str(editor.query_one("#edit-problems").render()), "the error")
+            assert app.screen is editor
+            assert editor.text == text
+            assert "503" in str(editor.query_one("#edit-problems").render())
+            assert await stored(failing, app) == before
 
 
 async def test_draft_survives_a_restart(live: RunningEmulator, tmp_path: Path) -> None:
@@ -229,8 +249,50 @@ async def test_external_editor_edits_the_document(
     monkeypatch.delenv("VISUAL", raising=False)
     app = build_app(live, agent=TANK, channel="device_status", drafts_dir=tmp_path / "drafts")
     async with app.run_test(size=(160, 45)) as pilot:
-        editor = await open_editor(app, pilot, key="E")
-        assert json.loads(editor.text) == {"from_editor": True}
+        view = app.browser.query_one(AggregateView)
+        await until(pilot, lambda: view.aggregate is not None, "the aggregate")
+        await pilot.press("E")
+        # Back from $EDITOR the preview shows at once; escape goes to the text.
+        await until(pilot, lambda: isinstance(app.screen, PreviewModal), "the preview")
+        await pilot.press("escape")
+        assert isinstance(app.screen, EditModal)
+        assert json.loads(app.screen.text) == {"from_editor": True}
+
+
+async def test_a_big_document_is_edited_in_editor_only(
+    live: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = tmp_path / "fake-editor"
+    script.write_text(
+        "#!/usr/bin/env python3\nimport json, sys\n"
+        "doc = json.load(open(sys.argv[1]))\ndoc['edited'] = True\njson.dump(doc, open(sys.argv[1], 'w'))\n"
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(script))
+    monkeypatch.delenv("VISUAL", raising=False)
+    other = writer(live)
+    agents = (await other.control.agents()).agents
+    agent_id = next(agent.id for agent in agents if agent.label == TANK)
+    big = {f"sensor_{n}": {"reading": n, "label": "x" * 40} for n in range(2000)}
+    await other.data.create_channel(agent_id, "big_one")
+    await other.data.update_aggregate(agent_id, "big_one", big, replace=True)
+    app = build_app(live, agent=TANK, channel="big_one", drafts_dir=tmp_path / "drafts")
+    async with app.run_test(size=(160, 45)) as pilot:
+        view = app.browser.query_one(AggregateView)
+        await until(pilot, lambda: view.aggregate is not None, "the aggregate")
+        await pilot.press("e")  # over 100 KB: $EDITOR even without E
+        await until(pilot, lambda: isinstance(app.screen, PreviewModal), "the preview")
+        shown = app.screen
+        assert isinstance(shown, PreviewModal)
+        assert shown.body == {"edited": True}
+        editor = app.screen_stack[-2]
+        assert isinstance(editor, EditModal)
+        assert editor.big
+        assert not editor.query(TextArea)  # no text box for a document this size
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is app.browser, "sent")
+        assert (await other.data.get_aggregate(agent_id, "big_one")).data == {**big, "edited": True}
+    await other.aclose()
 
 
 async def test_read_only_cannot_open_the_editor(live: RunningEmulator, tmp_path: Path) -> None:

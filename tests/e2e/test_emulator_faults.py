@@ -20,6 +20,7 @@ def test_parse_full_spec() -> None:
     assert spec == FaultSpec(latency=0.2, error_rate=0.1, status=502, rate_limit=20.0, drop_ws=30.0, truncate=0.05)
     assert parse_faults("rate_limit=600/m").rate_limit == 10.0
     assert parse_faults("") == FaultSpec()
+    assert parse_faults("error_rate=1,methods=patch+PUT").methods == frozenset({"PATCH", "PUT"})
     assert not FaultSpec(drop_ws=5).active, "dropping gateways needs no HTTP middleware"
 
 

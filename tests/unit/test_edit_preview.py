@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from doover_tui.api import merge
-from doover_tui.edit_preview import Mode, make_preview, rebase, remote_changes
+from doover_tui.edit_preview import Mode, make_preview, overlapping, rebase, remote_changes
 
 ORIGINAL: dict[str, Any] = {"pump": {"on": False, "rpm": 1450, "fault": "none"}, "tags": [1, 2], "site": "north"}
 
@@ -169,3 +169,12 @@ def test_patch_stores_the_edit_exactly_when_no_null_is_lost(original: Any, edite
 def test_rebase_onto_an_unchanged_server_is_the_patch_result(base: Any, edited: Any) -> None:
     expected = merge.apply(base, make_preview(base, edited, "patch").body)
     assert canonical(rebase(base, edited, base)) == canonical(expected)
+
+
+def test_overlap_is_found_at_the_same_path_or_inside_it() -> None:
+    base = {"a": {"b": 1, "c": 2}, "d": 3}
+    mine = make_preview(base, {"a": {"b": 5, "c": 2}, "d": 3}, "patch")
+    assert overlapping(mine, remote_changes(base, {"a": {"b": 1, "c": 2}, "d": 4})) == []
+    assert overlapping(mine, remote_changes(base, {"a": {"b": 9, "c": 2}, "d": 3})) == ["a.b"]
+    assert overlapping(mine, remote_changes(base, {"a": 7, "d": 3})) == ["a.b"]
+    assert overlapping(mine, remote_changes(base, [1])) == ["a.b"]
