@@ -9,18 +9,19 @@ from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import Worker
 
 from doover_tui.command_line import parse_command
 from doover_tui.commands import AgentsProvider, ChannelsProvider
 from doover_tui.screens.api_log_modal import ApiLogModal
+from doover_tui.screens.areas import LazyAreas
 from doover_tui.screens.browser import BrowserScreen
 from doover_tui.screens.browser_support import BrowserOptions
 from doover_tui.screens.channel_pane import ChannelPane
 from doover_tui.screens.command_line_modal import CommandLineModal
 from doover_tui.screens.messages_view import MessagesView
-from doover_tui.screens.placeholder import PlaceholderScreen
 from doover_tui.screens.quit_flow import quit_keeping_drafts_safe
 from doover_tui.screens.worker_errors import report_failed_worker
 from doover_tui.store import Store
@@ -55,7 +56,7 @@ class DooverApp(App[int]):
     ]
 
     SCREENS_WITH_BINDINGS = (BrowserScreen, ChannelPane, MessagesView)
-    """Every screen or pane whose binding ids the keymap may name."""
+    """Screens and panes whose binding ids the keymap may name (the areas 2 and 3 are added lazily)."""
 
     def __init__(
         self,
@@ -73,8 +74,9 @@ class DooverApp(App[int]):
         self._requested_theme = theme
         self._requested_keymap = dict(keymap or {})
         self.add_mode("browser", lambda: self.browser)
-        self.add_mode("applications", lambda: PlaceholderScreen("Applications", "Coming next: press 1 to go back."))
-        self.add_mode("tunnels", lambda: PlaceholderScreen("Tunnels", "Coming next: press 1 to go back."))
+        areas = LazyAreas(store, options, lambda: self.browser.agent)
+        self.add_mode("applications", areas.applications)
+        self.add_mode("tunnels", areas.tunnels)
 
     def on_mount(self) -> None:
         """Apply theme and keymap (saying what was not understood) and open the browser."""
@@ -82,7 +84,7 @@ class DooverApp(App[int]):
             self.theme = self._requested_theme
         else:
             self.notify(f"unknown theme {self._requested_theme!r}; using {self.theme}", severity="warning")
-        unknown = sorted(set(self._requested_keymap) - self.binding_ids())
+        unknown = sorted(set(self._requested_keymap) - self.binding_ids()) if self._requested_keymap else []
         if unknown:
             self.notify(f"keymap names unknown binding ids: {', '.join(unknown)}", severity="warning", markup=False)
         self.set_keymap(self._requested_keymap)
@@ -91,7 +93,7 @@ class DooverApp(App[int]):
     @classmethod
     def binding_ids(cls) -> set[str]:
         """The ids of every binding of the app and its screens (what a keymap may remap)."""
-        owners = (cls, *cls.SCREENS_WITH_BINDINGS)
+        owners: tuple[type[DOMNode], ...] = (cls, *cls.SCREENS_WITH_BINDINGS, *LazyAreas.screen_classes())
         return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -12,13 +12,14 @@ from textual.widgets import Checkbox, DataTable, HelpPanel, Input, TextArea
 from doover_tui.api.models import ChannelRef
 from doover_tui.emulator.server import RunningEmulator
 from doover_tui.screens.api_log_modal import ApiLogModal
+from doover_tui.screens.applications import ApplicationsScreen
 from doover_tui.screens.browser import BrowserScreen
 from doover_tui.screens.channel_form_modal import ChannelFormModal
 from doover_tui.screens.channel_pane import ChannelPane
 from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.error_modal import ErrorModal
 from doover_tui.screens.info_view import InfoView
-from doover_tui.screens.placeholder import PlaceholderScreen
+from doover_tui.screens.tunnels import TunnelsScreen
 from doover_tui.widgets.agent_list import AgentList
 from doover_tui.widgets.channel_list import ChannelList
 from doover_tui.widgets.json_tree import JsonTree
@@ -37,9 +38,10 @@ async def test_number_keys_switch_areas_and_back(live: RunningEmulator) -> None:
         await loaded(app, pilot)
         await pilot.press("2")
         assert app.current_mode == "applications"
-        assert isinstance(app.screen, PlaceholderScreen)
+        assert isinstance(app.screen, ApplicationsScreen)
         await pilot.press("3")
         assert app.current_mode == "tunnels"
+        assert isinstance(app.screen, TunnelsScreen)
         await pilot.press("1")
         assert app.screen is app.browser
 
