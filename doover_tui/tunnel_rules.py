@@ -1,4 +1,4 @@
-"""Pure rules of the tunnels screen: form checks, state words, the ssh command, editable fields, the poll schedule."""
+"""Pure rules of the tunnels screen: form checks, state words, the ssh command, the poll schedule, column fitting."""
 
 from __future__ import annotations
 
@@ -250,3 +250,45 @@ class PollSchedule:
             delay = min(self.longest, delay * self.factor)
         if waited < self.give_up_after:
             yield self.give_up_after - waited  # a last look at the bound itself
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnFit:
+    """How a table column gives way on a narrow screen.
+
+    Attributes:
+        least: the narrowest it is shown at.
+        most: the widest it needs (0: nothing to show, so it is left out).
+        drop: the order in which it is left out when the line is too narrow (1 first); 0 never.
+        grow: the order in which it widens from ``least`` towards ``most`` with the room left (0 first).
+        favoured: it is widened to ``most`` before any column that ``yields`` is shown.
+        yields: it is left out rather than keep a ``favoured`` column short.
+    """
+
+    least: int
+    most: int
+    drop: int = 0
+    grow: int = 9
+    favoured: bool = False
+    yields: bool = False
+
+
+def fit_columns(total: int, fits: list[ColumnFit]) -> list[int]:
+    """Column widths (0: left out) that fit ``total`` cells with one space between shown columns."""
+    shown = [fit.most > 0 or not fit.drop for fit in fits]
+
+    def needed(favour: bool) -> int:
+        widths = [fit.most if favour and fit.favoured else fit.least for fit in fits]
+        return sum(w for w, on in zip(widths, shown, strict=True) if on) + max(0, sum(shown) - 1)
+
+    for index in sorted((i for i, fit in enumerate(fits) if fit.drop), key=lambda i: fits[i].drop):
+        if shown[index] and needed(fits[index].yields) > total:
+            shown[index] = False
+    widths = [fit.least if on else 0 for fit, on in zip(fits, shown, strict=True)]
+    spare = max(0, total - needed(False))
+    for index in sorted(range(len(fits)), key=lambda i: fits[i].grow):
+        if shown[index]:
+            extra = min(spare, max(0, fits[index].most - widths[index]))
+            widths[index] += extra
+            spare -= extra
+    return widths

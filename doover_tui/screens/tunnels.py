@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,6 +19,7 @@ from doover_tui.api.errors import DooverError
 from doover_tui.api.models import Agent, Tunnel
 from doover_tui.literal import printable
 from doover_tui.screens.browser_support import BrowserOptions, status_facts
+from doover_tui.screens.json_modal import JsonModal
 from doover_tui.screens.tunnels_local import LocalTunnels
 from doover_tui.screens.tunnels_support import detail, device_for_new, label_of, local_words
 from doover_tui.screens.tunnels_writes import TunnelWrites
@@ -46,6 +48,7 @@ class TunnelsScreen(Screen[None]):
     | c | copy the public endpoint |
     | s | copy an ssh command (tcp tunnels to port 22) |
     | o | open locally through doover-tunnel / close it |
+    | enter | every field of the tunnel |
     | r | reload |
     """
 
@@ -58,7 +61,7 @@ class TunnelsScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="tunnels.edit"),
         Binding("d", "delete", "Delete", id="tunnels.delete"),
         Binding("c", "copy_endpoint", "Copy", id="tunnels.copy"),
-        Binding("s", "copy_ssh", "ssh", show=False, id="tunnels.ssh"),
+        Binding("s", "copy_ssh", "Copy ssh", id="tunnels.ssh"),
         Binding("o", "open_local", "Open locally", id="tunnels.open"),
         Binding("r", "reload", "Reload", show=False, id="tunnels.reload"),
     ]
@@ -66,7 +69,7 @@ class TunnelsScreen(Screen[None]):
     DEFAULT_CSS = """
     TunnelsScreen #tunnels-pane { height: 1fr; border: round $panel-lighten-2; border-title-color: $text; }
     TunnelsScreen #tunnel-table { height: 1fr; }
-    TunnelsScreen #tunnel-detail { height: 3; padding: 0 1; color: $text-muted; background: $boost; }
+    TunnelsScreen #tunnel-detail { height: auto; max-height: 6; padding: 0 1; color: $text-muted; background: $boost; }
     """
 
     poll: PollSchedule = PollSchedule()
@@ -98,7 +101,7 @@ class TunnelsScreen(Screen[None]):
         """The table, the highlighted tunnel's details, the status bar, the footer."""
         with Vertical(id="tunnels-pane"):
             yield TunnelTable(id="tunnel-table")
-            yield Static(detail(None, None, None), id="tunnel-detail")
+            yield Static(detail(None, None, None, writable=not self.store.read_only), id="tunnel-detail")
         yield StatusBar(id="tunnels-status")
         yield Footer()
 
@@ -188,7 +191,12 @@ class TunnelsScreen(Screen[None]):
         tunnel = self.query_one(TunnelTable).tunnel
         state = self.state(tunnel) if tunnel is not None else None
         local = self.local.get(tunnel.id) if tunnel is not None else None
-        self.query_one("#tunnel-detail", Static).update(detail(tunnel, state, local))
+        self.query_one("#tunnel-detail", Static).update(detail(tunnel, state, local, writable=not self.store.read_only))
+
+    @on(TunnelTable.TunnelChosen)
+    def _show_every_field(self, event: TunnelTable.TunnelChosen) -> None:
+        """Enter: every field of the tunnel as the API gave it (read-only, copyable)."""
+        self.app.push_screen(JsonModal(f"Tunnel {label_of(event.tunnel)}", asdict(event.tunnel)))
 
     def replace_tunnel(self, tunnel: Tunnel) -> None:
         """Put a freshly read tunnel in place of its old row."""
@@ -211,7 +219,8 @@ class TunnelsScreen(Screen[None]):
     def _highlighted(self) -> Tunnel | None:
         tunnel = self.query_one(TunnelTable).tunnel
         if tunnel is None:
-            self.notify("no tunnel here: n creates one, a switches the scope", severity="warning", markup=False)
+            hint = "a switches the scope" if self.store.read_only else "n creates one, a switches the scope"
+            self.notify(f"no tunnel here: {hint}", severity="warning", markup=False)
         return tunnel
 
     def action_scope(self) -> None:

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from textual.worker import Worker
@@ -34,13 +34,22 @@ Submit = Callable[[dict[str, Any]], Awaitable[Tunnel | None]]
 
 LABELS = {
     "name": "Name",
-    "hostname": "Target hostname or IP (on the device's side)",
-    "port": "Target port (1–65535)",
+    "hostname": "Target host",
+    "port": "Target port",
     "protocol": "Protocol",
-    "username": "Username (optional; used in the ssh command)",
-    "timeout": "Timeout (as the API counts it; 15 is the usual)",
-    "ip_whitelist": "Allowed IPs / CIDR ranges (comma or space separated)",
+    "username": "Username",
+    "timeout": "Timeout",
+    "ip_whitelist": "Allowed IPs",
 }
+
+HINTS = {
+    "hostname": "hostname or IP on the device's side",
+    "port": "1–65535",
+    "username": "optional; used in the ssh command",
+    "timeout": "as the API counts it; 15 is the usual",
+    "ip_whitelist": "203.0.113.7, 198.51.100.0/24 (comma or space separated)",
+}
+"""Shown in an empty field (the labels stay short so each field takes one line)."""
 
 
 class TunnelFormModal(ModalScreen[Tunnel | None]):
@@ -60,8 +69,15 @@ class TunnelFormModal(ModalScreen[Tunnel | None]):
     ]
 
     DEFAULT_CSS = """
-    TunnelFormModal .field-error { color: $text-error; height: auto; }
+    TunnelFormModal .field-box { height: auto; }
+    TunnelFormModal .field-row { height: auto; }
+    TunnelFormModal .field-label { width: 14; }
+    TunnelFormModal .field-row Input { width: 1fr; background: $boost; }
+    TunnelFormModal .field-error { color: $text-error; height: auto; padding-left: 14; }
     TunnelFormModal #tunnel-protocol { width: 24; }
+    TunnelFormModal #tunnel-ip_restricted { margin-left: 14; }
+    TunnelFormModal #tunnel-form-body { height: 1fr; }
+    TunnelFormModal .field-hint { color: $text-muted; }
     """
 
     def __init__(self, title: str, submit: Submit, existing: Tunnel | None = None) -> None:
@@ -77,32 +93,37 @@ class TunnelFormModal(ModalScreen[Tunnel | None]):
         report_failed_worker(self, event)
 
     def compose(self) -> ComposeResult:
-        """Every field with a line for its error under it, a general error line, the button."""
+        """Every field on one line with a line for its error under it, a general error line, the button."""
         start = form_of(self.existing) if self.existing else FormInput()
         with Vertical(classes="modal-body"):
             yield Static(Text(printable(self.form_title), style="bold"), classes="modal-title")
-            with VerticalScroll(can_focus=False):
-                yield from _text_field("name", start.name)
-                yield from _text_field("hostname", start.hostname)
-                yield from _text_field("port", start.port)
-                yield from self._protocol_field(start.protocol)
-                yield from _text_field("username", start.username)
-                yield from _text_field("timeout", start.timeout)
-                yield Checkbox(
-                    "Restrict to the allowed IPs below", value=start.ip_restricted, id="tunnel-ip_restricted"
-                )
-                yield _error_line("ip_restricted")
-                yield from _text_field("ip_whitelist", start.ip_whitelist, placeholder="203.0.113.7, 198.51.100.0/24")
+            with VerticalScroll(can_focus=False, id="tunnel-form-body"):
+                for field in ("name", "hostname", "port"):
+                    yield _text_field(field, getattr(start, field))
+                yield self._protocol_field(start.protocol)
+                yield _text_field("username", start.username)
+                yield _text_field("timeout", start.timeout)
+                with Vertical(id="tunnel-ip_restricted-box", classes="field-box"):
+                    yield Checkbox(
+                        "Restrict to the allowed IPs below",
+                        value=start.ip_restricted,
+                        id="tunnel-ip_restricted",
+                        compact=True,
+                    )
+                    yield _error_line("ip_restricted")
+                yield _text_field("ip_whitelist", start.ip_whitelist)
             yield Static("", id="tunnel-form-error", classes="form-error")
-            yield Button("Save (ctrl+s)", id="tunnel-form-save", variant="primary")
+            yield Button("Save (ctrl+s)", id="tunnel-form-save", variant="primary", compact=True)
 
-    def _protocol_field(self, protocol: str) -> ComposeResult:
-        yield Label(LABELS["protocol"] + (" (fixed once created)" if self.existing else ""))
+    def _protocol_field(self, protocol: str) -> Vertical:
         options = [(name, name) for name in PROTOCOLS]
         if protocol not in PROTOCOLS:  # an unknown protocol from the server is still shown as it is
             options.append((printable(protocol), protocol))
-        yield Select(options, value=protocol, allow_blank=False, id="tunnel-protocol", disabled=bool(self.existing))
-        yield _error_line("protocol")
+        fixed = bool(self.existing)
+        select = Select(options, value=protocol, allow_blank=False, id="tunnel-protocol", disabled=fixed, compact=True)
+        hint = Label(" fixed once created" if fixed else "", classes="field-hint")
+        row = Horizontal(Label(LABELS["protocol"], classes="field-label"), select, hint, classes="field-row")
+        return Vertical(row, _error_line("protocol"), id="tunnel-protocol-box", classes="field-box")
 
     def on_mount(self) -> None:
         """Start in the name field."""
@@ -126,8 +147,12 @@ class TunnelFormModal(ModalScreen[Tunnel | None]):
             line.display = field in errors
         self.query_one("#tunnel-form-error", Static).update(Text(printable(general)))
         first = next((field for field in FORM_FIELDS if field in errors), None)
-        if first is not None and first != "protocol":
-            self.query_one(f"#tunnel-{first}").focus()
+        if first is not None:
+            if first != "protocol":
+                self.query_one(f"#tunnel-{first}").focus(scroll_visible=False)
+            # after the layout that shows the error lines, so the field and its error line come into view together
+            box = self.query_one(f"#tunnel-{first}-box")
+            self.call_after_refresh(box.scroll_visible, animate=False, immediate=True)
 
     @on(Button.Pressed, "#tunnel-form-save")
     def action_save(self) -> None:
@@ -185,10 +210,12 @@ class TunnelFormModal(ModalScreen[Tunnel | None]):
         self.dismiss(None)
 
 
-def _text_field(field: str, value: str, placeholder: str = "") -> ComposeResult:
-    yield Label(LABELS[field])
-    yield Input(value=value, placeholder=placeholder, id=f"tunnel-{field}")
-    yield _error_line(field)
+def _text_field(field: str, value: str) -> Vertical:
+    """A labelled one-line field and its (hidden) error line, in a box scrolled into view as one."""
+    label = Label(LABELS[field], classes="field-label")
+    box = Input(value=value, placeholder=HINTS.get(field, ""), id=f"tunnel-{field}", compact=True)
+    row = Horizontal(label, box, classes="field-row")
+    return Vertical(row, _error_line(field), id=f"tunnel-{field}-box", classes="field-box")
 
 
 def _error_line(field: str) -> Static:

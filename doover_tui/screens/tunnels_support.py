@@ -26,10 +26,14 @@ def local_words(local: LocalTunnel | None) -> str:
     return f":{local.port}" if local.port is not None else "opening"
 
 
-def detail(tunnel: Tunnel | None, state: TunnelState | None, local: LocalTunnel | None) -> Text:
-    """Three lines about the highlighted tunnel (its full endpoint, restriction and local end)."""
+def detail(tunnel: Tunnel | None, state: TunnelState | None, local: LocalTunnel | None, *, writable: bool) -> Text:
+    """Three lines about the highlighted tunnel (its full endpoint, restriction and local end).
+
+    The keys named are the ones that work: a read-only session names no write (nor ``o``, which may activate).
+    """
     if tunnel is None or state is None:
-        return Text("No tunnel highlighted.  n new · a all devices / this agent · r reload")
+        keys = "n new · a all devices / this agent · r reload" if writable else "a all devices / this agent · r reload"
+        return Text(f"No tunnel highlighted.  {keys}")
     lines = Text()
     lines.append(printable(tunnel.name), style="bold")
     lines.append(f" · {printable(tunnel.device_name or tunnel.device_id)}")
@@ -45,7 +49,8 @@ def detail(tunnel: Tunnel | None, state: TunnelState | None, local: LocalTunnel 
         lines.append(f" · user {printable(tunnel.username)}")
     lines.append("\n")
     if local is None:
-        lines.append("o opens it locally through doover-tunnel")
+        lines.append("o opens it locally through doover-tunnel" if writable else "read-only: c copies the endpoint")
+        lines.append(" · ⏎ every field")
     elif local.port is None:
         lines.append("starting doover-tunnel…")
     else:

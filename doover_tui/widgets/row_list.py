@@ -298,7 +298,7 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
         self.refresh()
 
     def column_widths(self, total: int) -> list[int]:
-        """The width of each column in a line ``total`` cells wide (flexible columns share what is left)."""
+        """The width of each column in a line ``total`` cells wide (flexible ones share the rest; 0 hides one)."""
         fixed = [column.width for column in self.columns if column.width is not None]
         flexible = len(self.columns) - len(fixed)
         spare = max(0, total - sum(fixed) - (len(self.columns) - 1))
@@ -343,11 +343,13 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
         """Cells cut (with an ellipsis) or padded to their column widths, one space apart."""
         line = Text(no_wrap=True)
         for index, width in enumerate(widths):
+            if width <= 0:  # a column left out (or squeezed to nothing): no cell and no gap
+                continue
             cell = cells[index].copy() if index < len(cells) else Text()
             cell.truncate(width, overflow="ellipsis")
             padding = " " * (width - cell.cell_len)
             cell = Text(padding) + cell if self.columns[index].justify == "right" else cell + padding
-            if index:
+            if line:
                 line.append(" ")
             line.append_text(cell)
         return line

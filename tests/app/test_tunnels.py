@@ -13,6 +13,7 @@ from pydoover.api import ControlClient  # type: ignore[import-untyped]
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Static
 
 import doover_tui
@@ -26,6 +27,7 @@ from doover_tui.request_log import RequestLog
 from doover_tui.screens import tunnels_form
 from doover_tui.screens.browser_support import BrowserOptions
 from doover_tui.screens.choice_modal import ChoiceModal
+from doover_tui.screens.json_modal import JsonModal, pretty_json
 from doover_tui.screens.tunnels import TunnelsScreen
 from doover_tui.screens.tunnels_form import TunnelFormModal
 from doover_tui.store import Store
@@ -430,3 +432,109 @@ async def test_device_text_is_shown_literally(live: RunningEmulator) -> None:
         rows.select_key(odd.id)
         await pilot.pause()
         assert "[red]x[/]\\x1b[2J" in str(app.tunnels.query_one("#tunnel-detail", Static).render())
+
+
+def shown_whole(widget: Widget, within: str = "#tunnel-form-body") -> bool:
+    """Whether ``widget`` is on screen in full inside ``within`` (by default the form's scrolling body)."""
+    body = widget.screen.query_one(within)
+    return widget.region.area > 0 and body.region.contains_region(widget.region)
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_form_fits_with_the_name_label_and_the_first_error_in_view(
+    live: RunningEmulator, size: tuple[int, int]
+) -> None:
+    """Reviewer's steps: restricted with an empty allow-list; the marked field shows, so does the Name label."""
+    app = await build(live)
+    async with app.run_test(size=size) as pilot:
+        await loaded(app, pilot)
+        for key in ("n", "e"):
+            await pilot.press(key)
+            form = app.screen
+            assert isinstance(form, TunnelFormModal)
+            await pilot.pause()
+            name_label = form.query_one("#tunnel-name-box Label")
+            assert str(name_label.render()) == "Name"
+            assert shown_whole(name_label), key
+            await fill(form, name="x", port="22", ip_restricted=True, ip_whitelist="")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            error = form.query_one("#tunnel-ip_whitelist-error", Static)
+            assert "at least one allowed" in str(error.render())
+            assert shown_whole(error), key
+            assert shown_whole(form.query_one("#tunnel-form-error"), within=".modal-body"), key
+            assert form.sent == 0
+            await pilot.press("escape")
+
+
+async def header_and_rows(app: TunnelsApp, pilot: Any) -> tuple[str, list[str]]:
+    rows = await loaded(app, pilot)
+    await pilot.pause()
+    return rows.render_line(0).text, [rows.render_line(y).text for y in range(1, len(rows.rows) + 1)]
+
+
+async def test_columns_line_up_and_the_important_ones_stay_at_80_columns(live: RunningEmulator) -> None:
+    app = await build(live, agent=None)  # every device: device names of different lengths
+    async with app.run_test(size=(80, 24)) as pilot:
+        header, lines = await header_and_rows(app, pilot)
+        for title in ("Name", "Target", "Public endpoint", "State"):
+            assert title in header
+        assert "Device" not in header
+        assert "Timeout" not in header
+        state_at = header.index("State")
+        assert all(line[state_at:].split()[0] in {"ACTIVE", "INACTIVE", "PENDING"} for line in lines), lines
+        endpoint_at = header.index("Public endpoint")
+        assert all(line[endpoint_at - 1] == " " and line[endpoint_at] != " " for line in lines), lines
+
+
+async def test_the_endpoint_is_shown_whole_before_the_device_at_160_columns(live: RunningEmulator) -> None:
+    app = await build(live, agent=None)
+    async with app.run_test(size=(160, 45)) as pilot:
+        header, lines = await header_and_rows(app, pilot)
+        assert "Device" in header
+        assert "State" in header
+        for row, line in zip(table(app).rows, lines, strict=True):
+            assert row.tunnel.endpoint in line
+
+
+async def test_after_a_delete_the_cursor_stays_in_place(live: RunningEmulator) -> None:
+    app = await build(live)
+    async with app.run_test(size=(150, 36)) as pilot:
+        rows = await loaded(app, pilot)
+        assert [row.tunnel.name for row in rows.rows] == ["hmi", "ssh", "web-ui"]
+        rows.select_key(named(app, "ssh").id)
+        await pilot.press("d", "y")
+        await until(pilot, lambda: len(rows.rows) == 2, "the tunnel gone")
+        await pilot.pause()
+        assert rows.cursor_index == 1
+        assert rows.tunnel is not None
+        assert rows.tunnel.name == "web-ui"
+
+
+async def test_enter_shows_every_field_and_the_footer_names_ssh(live: RunningEmulator) -> None:
+    app = await build(live)
+    async with app.run_test(size=(150, 36)) as pilot:
+        rows = await loaded(app, pilot)
+        ssh = named(app, "ssh")
+        rows.select_key(ssh.id)
+        shown = {active.binding.action for active in app.tunnels.active_bindings.values() if active.binding.show}
+        assert "copy_ssh" in shown
+        await pilot.press("enter")
+        modal = app.screen
+        assert isinstance(modal, JsonModal)
+        assert ssh.id in pretty_json(modal.value)
+        assert ssh.endpoint in pretty_json(modal.value)
+        await pilot.press("escape")
+        assert on_tunnels(app)
+
+
+async def test_read_only_details_name_only_what_works(live: RunningEmulator) -> None:
+    for read_only in (False, True):
+        app = await build(live, read_only=read_only)
+        async with app.run_test(size=(150, 36)) as pilot:
+            rows = await loaded(app, pilot)
+            rows.select_key(named(app, "ssh").id)
+            await pilot.pause()
+            words = str(app.tunnels.query_one("#tunnel-detail", Static).render())
+            assert ("o opens it locally" in words) is not read_only, words
+            assert ("c copies the endpoint" in words) is read_only, words

@@ -10,12 +10,14 @@ import pytest
 from doover_tui.api.models import Tunnel
 from doover_tui.tunnel_rules import (
     EDITABLE_FIELDS,
+    ColumnFit,
     FormErrors,
     FormInput,
     PollSchedule,
     TunnelState,
     changes,
     endpoint_address,
+    fit_columns,
     form_field_of,
     form_of,
     parse_allow_list,
@@ -170,3 +172,27 @@ def test_poll_schedule_refuses_nonsense() -> None:
     with pytest.raises(ValueError, match="poll schedule"):
         PollSchedule(first=0)
     assert list(PollSchedule(first=5, longest=5, give_up_after=2).delays()) == [2]
+
+
+FITS = [
+    ColumnFit(least=6, most=10, grow=1),  # name: never dropped
+    ColumnFit(least=8, most=30, drop=2, grow=3, yields=True),  # device
+    ColumnFit(least=16, most=40, grow=0, favoured=True),  # endpoint
+    ColumnFit(least=7, most=7, drop=1, yields=True),  # timeout
+    ColumnFit(least=7, most=0, drop=3),  # nothing to show
+]
+
+
+def test_fit_columns_wide_gives_the_favoured_column_its_width_first() -> None:
+    assert fit_columns(200, FITS) == [10, 30, 40, 7, 0]
+    assert fit_columns(80, FITS) == [10, 20, 40, 7, 0]  # the device shrinks, the endpoint stays whole
+
+
+def test_fit_columns_narrow_drops_the_yielding_columns_in_order() -> None:
+    assert fit_columns(66, FITS) == [8, 8, 40, 7, 0]  # the endpoint widens first, then the name
+    assert fit_columns(60, FITS) == [10, 8, 40, 0, 0]  # the timeout goes before the endpoint is cut
+    assert fit_columns(40, FITS) == [6, 0, 33, 0, 0]
+    widths = fit_columns(10, FITS)
+    assert widths[1] == widths[3] == 0
+    assert widths[0] > 0  # the kept columns stay, however cut
+    assert widths[2] > 0
