@@ -179,13 +179,16 @@ def _same(name: str, wanted: Any, current: Any) -> bool:
     return bool(wanted == current and type(wanted) is type(current))
 
 
-def create_fields(entry: Mapping[str, Any]) -> dict[str, Any]:
-    """The body of a POST creating the entry's application (the create-only ids default to none)."""
-    fields = {name: entry[name] for name in SYNCED_FIELDS if name in entry}
+def create_fields(entry: Mapping[str, Any], organisation: str | None = None) -> dict[str, Any]:
+    """The body of a POST creating the entry's application; null optional fields are left out.
+
+    The two ids are required by the API (null allowed): the entry's, else ``organisation`` (the session's), else null.
+    """
+    fields = {name: entry[name] for name in SYNCED_FIELDS if name in entry and entry[name] is not None}
     fields.setdefault("display_name", entry.get("name", ""))
     for name, default in CREATE_DEFAULTS.items():
         fields.setdefault(name, default)
-    fields["organisation_id"] = _first_id(entry, "organisation_id", "owner_org_id")
+    fields["organisation_id"] = _first_id(entry, "organisation_id", "owner_org_id") or organisation
     fields["container_registry_profile_id"] = _first_id(entry, "container_registry_profile_id")
     return fields
 
@@ -222,24 +225,72 @@ def merge_app(
     return merged
 
 
-def write_app(path: Path, config: Mapping[str, Any]) -> Written:
-    """Merge an application's configuration into the file at ``path`` (created if missing), atomically.
+@dataclass(frozen=True, slots=True)
+class PlannedWrite:
+    """What writing an application into a file would do, before anything is written.
+
+    Attributes:
+        written: the outcome, once ``commit_write`` has run.
+        old_entry: the application's entry in the file now (empty when it has none).
+        new_entry: the entry after the write.
+        text: the whole new file.
+    """
+
+    written: Written
+    old_entry: dict[str, Any]
+    new_entry: dict[str, Any]
+    text: str
+
+
+def detect_indent(text: str) -> str | int:
+    """The indentation a JSON file uses: a tab, or the spaces before its first indented line (2 when unknown)."""
+    for line in text.splitlines()[1:]:
+        stripped = line.lstrip(" \t")
+        if stripped and stripped != line:
+            indent = line[: len(line) - len(stripped)]
+            return "\t" if indent.startswith("\t") else len(indent)
+    return 2
+
+
+def plan_write(path: Path, config: Mapping[str, Any]) -> PlannedWrite:
+    """Work out the file that merging an application into ``path`` gives, keeping the file's indentation.
 
     Raises:
-        AppConfigError: the existing file cannot be read as a configuration, or the new one cannot be written.
+        AppConfigError: no name, or the existing file cannot be read as a configuration.
     """
     name = str(config.get("name") or "")
     if not name:
         raise AppConfigError("the application has no name to file it under")
     created = not path.exists()
     document = {} if created else _load_object(path)
+    indent = 2 if created else detect_indent(path.read_text(encoding="utf-8"))
     existing = document.get(name)
     readme = _long_description_file(existing, path.parent) if isinstance(existing, dict) else None
     merged = merge_app(document, name, config, keep_long_description=readme is not None)
     others = tuple(key for key, value in document.items() if key != name and is_app_entry(value))
-    _atomic_write(path, json.dumps(merged, indent=4, ensure_ascii=False) + "\n")
     kept = str(existing["long_description"]).strip() if readme is not None and isinstance(existing, dict) else None
-    return Written(path, created, others, kept)
+    old_entry = dict(existing) if isinstance(existing, dict) else {}
+    text = json.dumps(merged, indent=indent, ensure_ascii=False) + "\n"
+    return PlannedWrite(Written(path, created, others, kept), old_entry, merged[name], text)
+
+
+def commit_write(plan: PlannedWrite) -> Written:
+    """Write a planned file, atomically.
+
+    Raises:
+        AppConfigError: the file cannot be written.
+    """
+    _atomic_write(plan.written.path, plan.text)
+    return plan.written
+
+
+def write_app(path: Path, config: Mapping[str, Any]) -> Written:
+    """Merge an application's configuration into the file at ``path`` (created if missing), atomically.
+
+    Raises:
+        AppConfigError: the existing file cannot be read as a configuration, or the new one cannot be written.
+    """
+    return commit_write(plan_write(path, config))
 
 
 def _atomic_write(path: Path, text: str) -> None:

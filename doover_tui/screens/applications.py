@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -50,8 +50,12 @@ class ApplicationsScreen(ApplicationActions):
     | s | main / staging view of the detail |
     | j | the configuration shown, as JSON |
     | r | reload |
+    | enter | the application's detail (on its own when the screen is narrow) |
     | escape | close the filter / back to the table |
     """
+
+    NARROW_WIDTH = 100
+    """Below this many columns the detail is not beside the table: enter shows it alone, escape goes back."""
 
     AUTO_FOCUS = "#applications"
 
@@ -75,6 +79,14 @@ class ApplicationsScreen(ApplicationActions):
         #apps-filter { display: none; height: 3; }
         #apps-filter.-open { display: block; }
     }
+    ApplicationsScreen.-narrow {
+        #apps-left { width: 1fr; min-width: 0; }
+        #app-detail { display: none; min-width: 0; }
+    }
+    ApplicationsScreen.-narrow.-detail-alone {
+        #apps-left { display: none; }
+        #app-detail { display: block; }
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -91,6 +103,7 @@ class ApplicationsScreen(ApplicationActions):
     def __init__(self, store: Store, options: BrowserOptions, current_agent: Callable[[], Agent | None]) -> None:
         super().__init__(store)
         self.options = options
+        self.organisation = options.organisation
         self.current_agent = current_agent
         self.applications: list[Application] = []
         """Every application loaded (the table shows the filtered ones)."""
@@ -128,6 +141,10 @@ class ApplicationsScreen(ApplicationActions):
         if self.is_mounted:
             self.query_one(InstallsPane).follow(self.current_agent())
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Switch the narrow layout on or off."""
+        self.set_class(event.size.width < self.NARROW_WIDTH, "-narrow")
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed unexpectedly is reported (worker messages do not bubble to the app)."""
         report_failed_worker(self, event)
@@ -149,7 +166,8 @@ class ApplicationsScreen(ApplicationActions):
 
     def show_applications(self, applications: Sequence[Application], select: str | None = None) -> None:
         """Show the applications through the filter; keep (or move) the cursor, and refresh the detail."""
-        self.applications = list(applications)
+        # By name, so an application that was just changed stays where it was.
+        self.applications = sorted(applications, key=lambda application: (application.name.casefold(), application.id))
         self._apply_filter()
         table = self.query_one(ApplicationTable)
         if select is not None and not table.select_application(select):
@@ -179,13 +197,34 @@ class ApplicationsScreen(ApplicationActions):
         total = len(self.applications)
         count = f"{len(shown):,}/{total:,}" if len(shown) != total else f"{total:,}"
         self.query_one("#apps-list-pane").border_title = Text(f"Applications {count}")
+        highlighted = self.query_one(ApplicationTable).highlighted_application
+        if highlighted is None or self.application is None or highlighted.id != self.application.id:
+            self.show_detail(highlighted)  # an application the filter hides is never left in the detail
+        self.refresh_bindings()
+
+    def selected(self) -> Application | None:
+        """The application under the table's cursor (a hidden one never is), with the detail brought up to date."""
+        highlighted = self.query_one(ApplicationTable).highlighted_application
+        if highlighted is not None and (self.application is None or self.application.id != highlighted.id):
+            self.show_detail(highlighted)
+        return highlighted
 
     @on(ApplicationTable.ApplicationHighlighted)
     def _highlighted(self, event: ApplicationTable.ApplicationHighlighted) -> None:
         if self._settle is not None:
             self._settle.stop()
-        application = event.application
-        self._settle = self.set_timer(SELECTION_SETTLE_SECONDS, lambda: self.show_detail(application))
+        self._settle = self.set_timer(SELECTION_SETTLE_SECONDS, self._settled)
+
+    def _settled(self) -> None:
+        # The row under the cursor now, not the one that was: the filter may have hidden that one meanwhile.
+        self.show_detail(self.query_one(ApplicationTable).highlighted_application)
+
+    @on(ApplicationTable.ApplicationChosen)
+    def _chosen(self, event: ApplicationTable.ApplicationChosen) -> None:
+        self.show_detail(event.application)
+        if self.has_class("-narrow"):
+            self.add_class("-detail-alone")
+            self.query_one(ApplicationDetail).focus()
 
     @on(InstallTable.InstallChosen)
     def _install_chosen(self, event: InstallTable.InstallChosen) -> None:
@@ -200,9 +239,14 @@ class ApplicationsScreen(ApplicationActions):
         table.focus()
 
     def show_detail(self, application: Application | None) -> None:
-        """Show an application in the detail pane, in the current view (main or staging)."""
+        """Show an application in the detail pane, in the current view (main or staging); None clears it."""
         if application is None:
+            self.application = None
+            self.query_one(ApplicationDetail).clear()
+            self.refresh_bindings()
             return
+        if self.application is None:
+            self.refresh_bindings()
         self.application = application
         local = self.local.get(application.name)
         entry = local.entry if local is not None else None
@@ -225,8 +269,8 @@ class ApplicationsScreen(ApplicationActions):
         """Writes to the API are hidden in read-only mode; actions on an application need one selected."""
         if action in ("edit", "import_config") and self.store.read_only:
             return False
-        if action in ("edit", "write_config", "show_json"):
-            return self.application is not None
+        if action in ("edit", "write_config", "show_json", "toggle_staging"):
+            return self.is_mounted and self.query_one(ApplicationTable).highlighted_application is not None
         return True
 
     def action_filter(self) -> None:
@@ -236,7 +280,8 @@ class ApplicationsScreen(ApplicationActions):
         self.call_after_refresh(box.focus)  # focused at once, the box would also receive the "/"
 
     def action_back(self) -> None:
-        """Escape: close the filter (clearing it), or go back to the table."""
+        """Escape: close the filter (clearing it), or go back to the table (from the detail alone, when narrow)."""
+        self.remove_class("-detail-alone")
         box = self.query_one("#apps-filter", Input)
         if box.has_focus:
             box.value = ""
@@ -251,15 +296,16 @@ class ApplicationsScreen(ApplicationActions):
     def action_toggle_staging(self) -> None:
         """Switch the detail between the main configuration and the staging view."""
         self.staging_view = not self.staging_view
-        self.show_detail(self.application)
+        self.show_detail(self.selected())
         self.refresh_status("staging view" if self.staging_view else "main view")
 
     def action_show_json(self) -> None:
         """The configuration shown in the detail, as JSON."""
         detail = self.query_one(ApplicationDetail)
-        if self.application is not None:
+        application = self.selected()
+        if application is not None:
             view = "staging" if self.staging_view else "main"
-            self.app.push_screen(JsonModal(f"{self.application.name} ({view} configuration)", detail.shown))
+            self.app.push_screen(JsonModal(f"{application.name} ({view} configuration)", detail.shown))
 
     def refresh_status(self, note: str | None = None) -> None:
         """Recompute the status bar from the store."""

@@ -19,8 +19,15 @@ from doover_tui.screens.applications_flows import (
 from doover_tui.screens.prompt_modal import PromptModal
 from doover_tui.store import Store
 
-IMPORT_HELP = "A doover_config.json (or its folder). Staging overrides apply when the staging view is on."
-WRITE_HELP = "Merged into the file: other applications, and keys the API does not know, stay as they are."
+IMPORT_TITLE = "Import an application from which doover_config.json?"
+IMPORT_HELP = (
+    "Type the file's path (or its folder) and press Enter. A preview shows what will be sent: the main values,"
+    " or the staging values if you switch to them there."
+)
+WRITE_HELP = (
+    "Type the file's path (or its folder) and press Enter. A preview shows the changes to the application's entry"
+    " before anything is written; other applications, and keys the API does not know, stay as they are."
+)
 
 
 class ApplicationActions(Screen[None]):
@@ -32,9 +39,11 @@ class ApplicationActions(Screen[None]):
         self.application: Application | None = None
         """The application in the detail pane."""
         self.staging_view = False
-        """The detail shows staging_config applied over the main values (and an import applies it too)."""
+        """The detail shows staging_config applied over the main values (imports choose their values in the preview)."""
         self.local: dict[str, LocalConfig] = {}
         """doover_config.json entries read or written this session, by application name."""
+        self.organisation: str | None = None
+        """The session's organisation id: where an imported application is created (unless its file names one)."""
         self.last_path = str(Path.cwd() / CONFIG_FILE_NAME)
         """The path last typed into a prompt (offered again)."""
 
@@ -42,10 +51,15 @@ class ApplicationActions(Screen[None]):
         """Read the applications again and put the cursor on one (the screen does this)."""
         raise NotImplementedError
 
+    def selected(self) -> Application | None:
+        """The application under the cursor, never one the filter hides (the screen does this)."""
+        raise NotImplementedError
+
     def action_edit(self) -> None:
         """Edit the selected application's display name and description."""
-        if self.application is not None:
-            self.edit_worker(self.application)
+        application = self.selected()
+        if application is not None:
+            self.edit_worker(application)
 
     @work(exclusive=True, group="application-write", exit_on_error=False, description="edit application")
     async def edit_worker(self, application: Application) -> None:
@@ -57,17 +71,17 @@ class ApplicationActions(Screen[None]):
 
     def action_import_config(self) -> None:
         """Import an application from a doover_config.json (path first)."""
-        self.app.push_screen(PromptModal("Import application from", IMPORT_HELP, value=self.last_path), self._import)
+        self.app.push_screen(PromptModal(IMPORT_TITLE, IMPORT_HELP, value=self.last_path), self._import)
 
     def _import(self, path: str | None) -> None:
         if path:
             self.last_path = path
-            self.import_worker(path, self.staging_view)
+            self.import_worker(path)
 
     @work(exclusive=True, group="application-write", exit_on_error=False, description="import application")
-    async def import_worker(self, path: str, staging: bool) -> None:
+    async def import_worker(self, path: str) -> None:
         """Run the import flow; remember the file's entry and show the application."""
-        imported = await import_application(self.app, self.store, path, staging=staging)
+        imported = await import_application(self.app, self.store, path, self.organisation)
         if imported is None:
             return
         self.local[imported.application.name] = imported.local
@@ -78,9 +92,10 @@ class ApplicationActions(Screen[None]):
 
     def action_write_config(self) -> None:
         """Write the selected application into a doover_config.json (path first)."""
-        application = self.application
+        application = self.selected()
         if application is not None:
-            prompt = PromptModal(f"Write {application.name} to", WRITE_HELP, value=self.last_path)
+            title = f"Write {application.name} into which doover_config.json?"
+            prompt = PromptModal(title, WRITE_HELP, value=self.last_path)
             self.app.push_screen(prompt, lambda path: self._write(application, path))
 
     def _write(self, application: Application, path: str | None) -> None:

@@ -67,6 +67,39 @@ def schema_summary(schema: Any) -> str:
     return " · ".join(words)
 
 
+SCHEMA_LINES = 300
+"""Schema properties shown; the rest are counted (the JSON view, ``j``, has them all)."""
+
+
+def schema_text(outline: Any) -> Text:
+    """A schema outline as indented plain-text lines (names bold, summaries as written, never JSON-quoted)."""
+    out = Text()
+    count = 0
+
+    def walk(node: Any, depth: int) -> None:
+        nonlocal count
+        for name, value in node.items():
+            count += 1
+            if count > SCHEMA_LINES:
+                continue
+            out.append("  " * depth)
+            out.append(printable(str(name)), style="bold")
+            if isinstance(value, dict):
+                out.append("\n")
+                walk(value, depth + 1)
+            else:
+                out.append(": " + printable(str(value)) + "\n")
+
+    if isinstance(outline, dict) and outline:
+        walk(outline, 0)
+    else:
+        out.append("No config schema." if not outline else printable(str(outline)))
+    if count > SCHEMA_LINES:
+        out.append(f"… {count - SCHEMA_LINES:,} more (j shows the JSON)")
+    out.rstrip()
+    return out
+
+
 def markdown_source(text: str) -> str:
     """Device text made safe for the Markdown widget: escape sequences visible, line breaks and tabs kept."""
     return "\n".join("\t".join(printable(part) for part in line.split("\t")) for line in text.split("\n"))
@@ -98,6 +131,7 @@ class ApplicationDetail(VerticalScroll):
         & > Static { height: auto; }
         & > .app-heading { text-style: bold; color: $text-accent; padding: 1 0 0 0; }
         & > JsonTree { height: auto; max-height: 16; }
+        & > #app-schema { padding-left: 1; }
         & > Markdown { padding: 0; margin: 0; }
         & > #app-staging-heading, & > #app-staging { display: none; }
         &.-has-staging > #app-staging-heading, &.-has-staging > #app-staging { display: block; }
@@ -119,7 +153,7 @@ class ApplicationDetail(VerticalScroll):
         yield Static(Text("No application selected."), id="app-title")
         yield Static("", id="app-fields")
         yield Static("Config schema", classes="app-heading", id="app-schema-heading")
-        yield JsonTree("config_schema", id="app-schema")
+        yield Static("", id="app-schema")
         yield Static("Staging config", classes="app-heading", id="app-staging-heading")
         yield JsonTree("staging_config", id="app-staging")
         yield Static("Long description", classes="app-heading", id="app-long-heading")
@@ -140,11 +174,19 @@ class ApplicationDetail(VerticalScroll):
         if text != self._markdown_text:
             self._markdown_text = text
             self.query_one("#app-long-description", Markdown).update(text)
-        self.query_one("#app-schema", JsonTree).show(
-            schema_outline(values.get("config_schema") or {}), keep_state=not first
-        )
+        self.query_one("#app-schema", Static).update(schema_text(schema_outline(values.get("config_schema") or {})))
         self.set_class(staging is not None, "-has-staging")
         self.query_one("#app-staging", JsonTree).show(dict(staging or {}), keep_state=not first)
+
+    def clear(self) -> None:
+        """Show no application (the filter hides every row, or the selected one)."""
+        self.application, self.shown, self.overridden = None, {}, ()
+        self.query_one("#app-title", Static).update(Text("No application selected."))
+        self.query_one("#app-fields", Static).update("")
+        self.query_one("#app-schema", Static).update("")
+        self._markdown_text = ""
+        self.query_one("#app-long-description", Markdown).update("")
+        self.set_class(False, "-has-staging")
 
     def _mark_style(self) -> str:
         return self.app.theme_variables.get("text-warning", "")

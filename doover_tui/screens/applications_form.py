@@ -18,6 +18,7 @@ from doover_tui.literal import printable
 
 EDITABLE = ("display_name", "description")
 """The fields the form changes."""
+REQUIRED_WORDS = "A display name is required."
 
 
 class ApplicationFormModal(ModalScreen[dict[str, str] | None]):
@@ -88,6 +89,10 @@ class ApplicationFormModal(ModalScreen[dict[str, str] | None]):
         """Close with the values typed (the screen previews them before anything is sent)."""
         display_name = self.query_one("#app-form-display_name", Input).value
         description = self.query_one("#app-form-description", TextArea).text
+        if not display_name.strip():  # checked here: the server would only refuse it after the preview
+            self.query_one("#app-form-display_name-error", Static).update(Text(REQUIRED_WORDS))
+            self.query_one("#app-form-display_name", Input).focus()
+            return
         self.dismiss({"display_name": display_name, "description": description})
 
     def action_cancel(self) -> None:

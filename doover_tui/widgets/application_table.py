@@ -15,6 +15,10 @@ from doover_tui.literal import printable
 from doover_tui.widgets.row_list import Column, RowList
 
 INSTALLED_GLYPH = "●"
+NAME_MIN_WIDTH = 16
+"""Below this, the install table's name columns take cells from the version, status and sync columns."""
+SQUEEZED_WIDTHS = (None, None, 7, 9, 8)
+"""The install table's column widths when space is short (names flexible)."""
 
 
 def _line(text: str) -> Text:
@@ -149,6 +153,15 @@ class InstallTable(RowList[AppInstall]):
             Column("Synced", width=13),
         )
         super().__init__(columns, name=name, id=id, classes=classes)
+
+    def column_widths(self, total: int) -> list[int]:
+        """The names come first: when they would get under ``NAME_MIN_WIDTH``, the other columns narrow."""
+        widths = super().column_widths(total)
+        if min(widths[0], widths[1]) >= NAME_MIN_WIDTH:
+            return widths
+        fixed = sum(width for width in SQUEEZED_WIDTHS if width is not None) + len(SQUEEZED_WIDTHS) - 1
+        share = max(0, total - fixed) // 2
+        return [share if width is None else width for width in SQUEEZED_WIDTHS]
 
     def show(self, installs: Sequence[AppInstall]) -> None:
         """Show these installs."""

@@ -200,10 +200,10 @@ async def test_detail_shows_fields_schema_and_long_description(live: RunningEmul
         assert "ghcr.io/example/pump_controller:latest" in fields
         assert "modbus_bridge" in fields
         assert "Device · Private" in text_of(detail, "#app-title")
-        schema = detail.query_one("#app-schema", JsonTree)
-        labels = [str(node.label) for node in schema.root.children]
-        assert any(label.startswith("interval (required)") and "default: 60" in label for label in labels)
-        assert any(label.startswith("thresholds {}") for label in labels)
+        schema = text_of(detail, "#app-schema")
+        assert "interval (required): integer · default: 60" in schema  # plain text, not a JSON-quoted string
+        assert '\\"' not in schema
+        assert "\nthresholds\n  " in schema  # nested properties indented under their object
         markdown = detail.query_one(Markdown)
         await until(pilot, lambda: markdown.query(MarkdownBlock), "the long description")
         assert markdown.source.startswith("# Pump Controller")
@@ -310,14 +310,14 @@ async def test_edit_shows_field_errors_next_to_the_field(live: RunningEmulator) 
         await select(pilot, screen, "tank_monitor")
         await pilot.press("e")
         form = await modal(pilot, ApplicationFormModal)
-        form.query_one("#app-form-display_name", Input).value = ""
+        form.query_one("#app-form-display_name", Input).value = "x" * 101
         form.query_one("#app-form-description", TextArea).text = "Now with a new description."
         await pilot.press("ctrl+s")
         await modal(pilot, ApplicationPreviewModal)
         await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, ApplicationFormModal) and app.screen is not form, "form")
         again = app.screen
-        assert "may not be blank" in text_of(again, "#app-form-display_name-error")
+        assert "no more than 100 characters" in text_of(again, "#app-form-display_name-error")
         assert text_of(again, "#app-form-description-error") == ""
         assert again.query_one("#app-form-description", TextArea).text == "Now with a new description."
         assert again.query_one("#app-form-display_name", Input).has_focus
@@ -325,6 +325,43 @@ async def test_edit_shows_field_errors_next_to_the_field(live: RunningEmulator) 
     stored = await server_app(live, "tank_monitor")
     assert stored is not None
     assert stored.display_name == "Tank Monitor"
+
+
+async def test_edit_requires_a_display_name_before_anything_is_sent(live: RunningEmulator) -> None:
+    app = apps_app(live)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await opened(app, pilot)
+        await select(pilot, screen, "tank_monitor")
+        await pilot.press("e")
+        form = await modal(pilot, ApplicationFormModal)
+        form.query_one("#app-form-display_name", Input).value = "   "
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form  # no preview: the form says what is wrong
+        assert "display name is required" in text_of(form, "#app-form-display_name-error")
+        assert form.query_one("#app-form-display_name", Input).has_focus
+        await pilot.press("escape")
+    stored = await server_app(live, "tank_monitor")
+    assert stored is not None
+    assert stored.display_name == "Tank Monitor"
+
+
+async def test_edit_keeps_the_list_order(live: RunningEmulator) -> None:
+    app = apps_app(live)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await opened(app, pilot)
+        before = names(screen)
+        assert before == sorted(before)
+        await select(pilot, screen, "daily_report")
+        await pilot.press("e")
+        form = await modal(pilot, ApplicationFormModal)
+        form.query_one("#app-form-display_name", Input).value = "Daily Report v2"
+        await pilot.press("ctrl+s")
+        await modal(pilot, ApplicationPreviewModal)
+        await pilot.press("y")
+        await until(pilot, lambda: screen.application and screen.application.display_name == "Daily Report v2", "x")
+        assert names(screen) == before
+        assert table_of(screen).cursor_index == before.index("daily_report")
 
 
 @pytest.mark.parametrize(("status", "title"), [(403, "Forbidden"), (404, "Not found")])
@@ -361,7 +398,9 @@ async def test_import_creates_then_updates_only_changed_fields(live: RunningEmul
         assert "POST /applications/" in text_of(preview, "#apps-preview-request")
         sent = {change.name: change.new for change in preview.changes}
         assert sent["long_description"].startswith("# Soil Probe")
-        assert sent["organisation_id"] is None
+        assert sent["organisation_id"] is None  # required by POST; null when no organisation is chosen
+        assert "image_name" in sent
+        assert "main values" in text_of(preview, ".modal-title")
         assert "repo_branch" not in sent
         await pilot.press("y")
         await until(pilot, lambda: screen.application is not None and screen.application.name == "soil_probe", "new")
@@ -436,8 +475,19 @@ async def test_write_back_merges_and_other_apps_survive(live: RunningEmulator, t
         screen = await opened(app, pilot)
         await select(pilot, screen, "pump_controller")
         await pilot.press("w")
+        prompt = await modal(pilot, PromptModal)
+        assert prompt.prompt_title == "Write pump_controller into which doover_config.json?"
         await answer_prompt(pilot, str(path))
+        preview = await modal(pilot, ApplicationPreviewModal)
+        assert "Write pump_controller into" in text_of(preview, ".modal-title")
+        assert "display_name" in [change.name for change in preview.changes]
+        assert "key" not in [change.name for change in preview.changes]  # kept as it is: not a change
+        assert json.loads(path.read_text())["pump_controller"] == mine  # nothing written before y
+        await pilot.press("w")  # the key that asked does not confirm
+        assert app.screen is preview
+        await pilot.press("y")
         await until(pilot, lambda: "pump_controller" in screen.local, "written")
+        assert path.read_text().startswith('{\n    "other_app": {\n        "name"')  # the file's 4 spaces kept
     document = json.loads(path.read_text())
     assert document["other_app"] == other
     assert document["deployment_package_dir"] == "deploy/"
@@ -471,9 +521,19 @@ async def test_staging_view_marks_each_override(live: RunningEmulator, tmp_path:
         assert "STAGING view · 2 overrides" in text_of(detail, "#app-title")
         staging_tree = detail.query_one("#app-staging", JsonTree)
         assert staging_tree.display
-        await pilot.press("i")  # in the staging view an import applies the staging overrides
+        await pilot.press("i")  # even in the staging view, an import sends the main values unless switched
         await answer_prompt(pilot, str(path))
         preview = await modal(pilot, ApplicationPreviewModal)
+        assert preview.changes == []
+        assert "s: use the staging values" in text_of(preview, "#apps-preview-switch")
+        assert "STAGING" not in text_of(preview, ".modal-title")
+        await pilot.press("y")  # nothing to send
+        assert app.screen is preview
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, ApplicationPreviewModal) and app.screen is not preview, "s")
+        preview = app.screen
+        assert isinstance(preview, ApplicationPreviewModal)
+        assert "STAGING values (staging_config overrides applied)" in text_of(preview, ".modal-title")
         assert {change.name: change.new for change in preview.changes} == {
             "display_name": "Soil Probe (staging)",
             "image_name": "ghcr.io/example/soil_probe:staging",
@@ -502,6 +562,8 @@ async def test_read_only_hides_writes_and_sends_nothing(live: RunningEmulator, t
         assert app.screen is screen
         await pilot.press("w")  # writing a local file is not a write to the API: allowed
         await answer_prompt(pilot, str(path))
+        await modal(pilot, ApplicationPreviewModal)
+        await pilot.press("y")
         await until(pilot, lambda: screen.local, "written")
         methods = {entry.method for entry in app.store.request_log.entries()}
         assert methods == {"GET"}
@@ -555,7 +617,80 @@ async def test_preview_puts_nested_errors_under_their_field() -> None:
         preview = await modal(pilot, ApplicationPreviewModal)
         body = text_of(preview, "#apps-preview-fields")
         assert body.index("✗ config_schema.type: Unknown type.") < body.index("name  (new)")
-        assert '-   "type": "object"' in body
-        assert '+   "type": "objet"' in body
+        assert '~ config_schema.type: "object" → "objet"' in body  # the path of the change, not a bare line
         assert "Something else." in text_of(preview, "#apps-preview-errors")
         assert preview.check_action("send", ()) is False
+
+
+async def test_filter_that_hides_the_selection_clears_the_detail_and_actions(live: RunningEmulator) -> None:
+    app = apps_app(live)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await opened(app, pilot)
+        await select(pilot, screen, "pump_controller")
+        await pilot.press("slash")
+        await until(pilot, lambda: screen.query_one("#apps-filter", Input).has_focus, "the filter")
+        await pilot.press("z", "z", "z", "enter")
+        await until(pilot, lambda: names(screen) == [], "the filter applied")
+        assert "0/8" in str(screen.query_one("#apps-list-pane").border_title)
+        detail = screen.query_one(ApplicationDetail)
+        assert detail.application is None
+        assert "Pump Controller" not in text_of(detail, "#app-title")
+        for action in ("edit", "write_config", "toggle_staging", "show_json"):
+            assert screen.check_action(action, ()) is False
+        await pilot.press("e", "w")
+        await pilot.pause()
+        assert app.screen is screen  # neither the edit form nor the write prompt opened
+        await pilot.press("slash")
+        await until(pilot, lambda: screen.query_one("#apps-filter", Input).has_focus, "the filter")
+        await pilot.press("escape")
+        await until(pilot, lambda: len(names(screen)) == 8, "the filter cleared")
+        await pilot.press("slash")
+        await until(pilot, lambda: screen.query_one("#apps-filter", Input).has_focus, "the filter")
+        await pilot.press("t", "a", "n", "k")
+        await until(pilot, lambda: names(screen) == ["tank_monitor"], "another filter")
+        assert detail.application is not None
+        assert detail.application.name == "tank_monitor"
+
+
+async def test_preview_body_scrolls_at_once_and_shows_change_paths() -> None:
+    class Host(App[None]):
+        CSS_PATH = str(STYLES)
+
+    old = {"properties": {"depth": {"default": 30}, "gone": 1}}
+    new = {"properties": {"depth": {"default": 45}, "added": True}}
+    changes = [FieldChange("config_schema", old, new), FieldChange("long_description", ABSENT, "line\n" * 50)]
+    host = Host()
+    async with host.run_test(size=(80, 24)) as pilot:
+        await host.push_screen(ApplicationPreviewModal("t", "PATCH /applications/1/", changes))
+        preview = await modal(pilot, ApplicationPreviewModal)
+        body = text_of(preview, "#apps-preview-fields")
+        assert "~ config_schema.properties.depth.default: 30 → 45" in body
+        assert "- config_schema.properties.gone: 1" in body
+        assert "+ config_schema.properties.added: true" in body
+        scroller = preview.query_one("#apps-preview-body")
+        assert scroller.has_focus
+        await pilot.press("end")
+        await until(pilot, lambda: scroller.scroll_y > 0, "scrolled")
+        assert host.screen is preview
+
+
+async def test_fits_80_by_24_detail_behind_enter_and_install_names_first(live: RunningEmulator) -> None:
+    app = apps_app(live)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await opened(app, pilot)
+        detail = screen.query_one(ApplicationDetail)
+        assert screen.has_class("-narrow")
+        assert not detail.display
+        installs = screen.query_one(InstallTable)
+        await until(pilot, lambda: len(installs.rows) > 0, "the installs")
+        widths = installs.column_widths(installs.size.width)
+        assert min(widths[:2]) >= 16  # names first: not squeezed to "App…" beside full-width status columns
+        assert sum(widths) + len(widths) - 1 <= installs.size.width
+        table_of(screen).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(detail.display) and detail.region.width > 0, "the detail alone")
+        assert detail.region.right <= 80
+        assert not screen.query_one("#apps-left").display
+        await pilot.press("escape")
+        await until(pilot, lambda: not detail.display, "back to the table")
+        assert table_of(screen).has_focus

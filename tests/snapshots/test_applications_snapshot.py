@@ -19,7 +19,7 @@ from doover_tui.screens.applications_form import ApplicationFormModal
 from doover_tui.screens.applications_preview import ApplicationPreviewModal
 from doover_tui.screens.browser_support import BrowserOptions
 from doover_tui.store import Store
-from doover_tui.widgets.application_table import InstallTable
+from doover_tui.widgets.application_table import ApplicationTable, InstallTable
 from screenshots.make import AGENT, frozen_app
 from tests.app.harness import until
 from tests.snapshots.conftest import MAIN_SIZE
@@ -65,6 +65,12 @@ async def applications_scene(pilot: Pilot[Any]) -> None:
         return bool(markdown.query(MarkdownBlock)) and len(screen.query_one(InstallTable).rows) > 0
 
     await until(pilot, ready, "the applications, installs and long description")
+    screen = pilot.app.screen
+    assert isinstance(screen, ApplicationsScreen)
+    table = screen.query_one(ApplicationTable)
+    table.select_application(next(app.id for app in table.rows if app.name == "pump_controller"))
+    await until(pilot, lambda: screen.application is not None and screen.application.name == "pump_controller", "pc")
+    await until(pilot, lambda: bool(screen.query_one(Markdown).query(MarkdownBlock)), "its long description")
 
 
 async def preview_scene(pilot: Pilot[Any]) -> None:
@@ -98,3 +104,14 @@ def test_applications_screen(frozen_live: RunningEmulator, snap_compare: Callabl
 def test_application_edit_preview(frozen_live: RunningEmulator, snap_compare: Callable[..., bool]) -> None:
     """The preview before an application's display name is changed."""
     assert compare(snap_compare, frozen_live, preview_scene)
+
+
+def test_applications_screen_at_80_by_24(frozen_live: RunningEmulator, snap_compare: Callable[..., bool]) -> None:
+    """The narrow layout: the table and installs fill the screen (enter shows the detail alone)."""
+    app = frozen_applications(frozen_live)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await applications_scene(pilot)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -15,12 +15,15 @@ from doover_tui.app_config import (
     CONFIG_FILE_NAME,
     AppConfigError,
     application_config,
+    commit_write,
     config_path,
     create_fields,
+    detect_indent,
     install_status_words,
     is_app_entry,
     main_config,
     merge_app,
+    plan_write,
     read_config,
     staging_overlay,
     sync_words,
@@ -116,9 +119,12 @@ def test_create_fields_fill_what_the_api_requires() -> None:
         "type": "DEV",
         "visibility": "PRI",
         "depends_on": [],
-        "organisation_id": None,
+        "organisation_id": None,  # required by the API (POST as PUT), null allowed
         "container_registry_profile_id": None,
     }
+    assert "image_name" not in create_fields({"name": "x", "image_name": None})  # null optional fields left out
+    assert create_fields({"name": "x"}, "77")["organisation_id"] == "77"  # the session's organisation
+    assert create_fields({"name": "x", "organisation_id": "5"}, "77")["organisation_id"] == "5"
 
 
 def test_create_fields_take_the_synced_fields_and_organisation() -> None:
@@ -199,6 +205,33 @@ def test_write_app_merges_keeps_others_readme_and_mode(tmp_path: Path) -> None:
     assert written.long_description_file == "README.md"
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", CONFIG_FILE_NAME]  # no temporary left
+
+
+def test_write_app_keeps_the_file_indentation(tmp_path: Path) -> None:
+    two = tmp_path / "two.json"
+    two.write_text(json.dumps({"soil_probe": SOIL, "other": {"name": "other", "type": "PRO"}}, indent=2) + "\n")
+    before = two.read_text().splitlines()
+    write_app(two, {"name": "soil_probe", "display_name": "Renamed"})
+    after = two.read_text().splitlines()
+    assert len(after) == len(before)
+    assert [a for a, b in zip(before, after, strict=True) if a != b] == ['    "display_name": "Soil Probe",']
+    tabs = tmp_path / "tabs.json"
+    tabs.write_text(json.dumps({"soil_probe": SOIL}, indent="\t"))
+    write_app(tabs, {"name": "soil_probe", "display_name": "Renamed"})
+    assert tabs.read_text().splitlines()[1] == '\t"soil_probe": {'
+    assert detect_indent("{}") == 2
+    assert detect_indent('{\n    "a": 1\n}') == 4
+
+
+def test_plan_write_writes_nothing_and_says_what_changes(tmp_path: Path) -> None:
+    path = write_json(tmp_path / CONFIG_FILE_NAME, {"soil_probe": {"name": "soil_probe", "display_name": "Old"}})
+    before = path.read_text()
+    plan = plan_write(path, {"name": "soil_probe", "display_name": "New"})
+    assert path.read_text() == before
+    assert plan.old_entry == {"name": "soil_probe", "display_name": "Old"}
+    assert plan.new_entry == {"name": "soil_probe", "display_name": "New"}
+    assert commit_write(plan).path == path
+    assert json.loads(path.read_text())["soil_probe"]["display_name"] == "New"
 
 
 def test_write_app_refuses_a_broken_file_and_leaves_it(tmp_path: Path) -> None:
