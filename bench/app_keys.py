@@ -24,12 +24,11 @@ from typing import Any
 from textual import events
 
 from bench.app_child import Session, run_child
-from bench.app_nav import agents_loaded, message_table, open_channel
+from bench.app_nav import Arrivals, agents_loaded, message_table, open_channel
 from bench.frames import FrameClock, until
 from bench.publisher import publishing
 from bench.table import Budget, Figure, percentile
 from doover_tui.app import DooverApp
-from doover_tui.store_events import MessagesArrived, StoreEvent
 from doover_tui.widgets.message_table import MessageTable
 
 RATE = 50.0
@@ -94,14 +93,7 @@ class _FullCollections:
 async def scenario(session: Session) -> dict[str, Any]:
     app, clock, params = session.app, session.clock, session.params
     collections = _FullCollections()
-    arrived = 0
-
-    def count(event: StoreEvent) -> None:
-        nonlocal arrived
-        if isinstance(event, MessagesArrived):
-            arrived += len(event.messages)
-
-    app.store.listen(count)
+    arrived = Arrivals(app)
     async with session.running() as pilot:
         await agents_loaded(app)
         pane = await open_channel(app, params["agent_id"], CHANNEL, "messages")
@@ -113,14 +105,14 @@ async def scenario(session: Session) -> dict[str, Any]:
         quiet = [await asyncio.to_thread(presses) for _ in range(params["runs"])]
         collections.phase = ""
         with publishing(params["data"], params["token"], params["agent_id"], CHANNEL, RATE) as report:
-            await until(lambda: arrived >= 10, "published messages to arrive over the gateway", 30)
+            await until(lambda: arrived.count >= 10, "published messages to arrive over the gateway", 30)
             if params["fill_window"]:
                 await until(lambda: len(view.window) >= view.window.limit, "the message window to fill", 120)
-            first, started = arrived, time.perf_counter()
+            first, started = arrived.count, time.perf_counter()
             collections.phase = "loaded"
             loaded = [await asyncio.to_thread(presses) for _ in range(params["runs"])]
             collections.phase = ""
-            rate = (arrived - first) / (time.perf_counter() - started)
+            rate = (arrived.count - first) / (time.perf_counter() - started)
         return {
             "quiet": quiet,
             "loaded": loaded,

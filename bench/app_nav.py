@@ -9,6 +9,7 @@ from doover_tui.api.models import ChannelRef
 from doover_tui.app import DooverApp
 from doover_tui.screens.channel_pane import ChannelPane
 from doover_tui.screens.messages_view import MessagesView
+from doover_tui.store_events import MessagesArrived, StoreEvent
 from doover_tui.widgets.agent_list import AgentList
 from doover_tui.widgets.channel_list import ChannelList
 from doover_tui.widgets.json_tree import JsonTree
@@ -77,3 +78,15 @@ def message_table(pane: ChannelPane) -> tuple[MessagesView, MessageTable]:
 def ref_of(agent_id: str, channel: str) -> ChannelRef:
     """A channel reference."""
     return ChannelRef(agent_id, channel)
+
+
+class Arrivals:
+    """Counts the messages the store hands the app (live or polled), from when it is made."""
+
+    def __init__(self, app: DooverApp) -> None:
+        self.count = 0
+        app.store.listen(self._heard)
+
+    def _heard(self, event: StoreEvent) -> None:
+        if isinstance(event, MessagesArrived):
+            self.count += len(event.messages)

@@ -16,10 +16,9 @@ from typing import Any
 
 from bench import servers
 from bench.app_child import Session, run_child
-from bench.app_nav import agents_loaded, message_table, open_channel
+from bench.app_nav import Arrivals, agents_loaded, message_table, open_channel
 from bench.frames import rss_mb, until
 from bench.publisher import publishing
-from doover_tui.store_events import MessagesArrived, StoreEvent
 
 RATE = 20.0
 CHANNEL = "telemetry"
@@ -38,21 +37,14 @@ def _say(line: str) -> None:
 
 async def scenario(session: Session) -> dict[str, Any]:
     app, params = session.app, session.params
-    arrived = 0
-
-    def count(event: StoreEvent) -> None:
-        nonlocal arrived
-        if isinstance(event, MessagesArrived):
-            arrived += len(event.messages)
-
-    app.store.listen(count)
+    arrived = Arrivals(app)
     samples: list[tuple[float, float, int]] = []
     async with session.running():
         await agents_loaded(app)
         pane = await open_channel(app, params["agent_id"], CHANNEL, "messages")
         view, _ = message_table(pane)
         with publishing(params["data"], params["token"], params["agent_id"], CHANNEL, RATE) as report:
-            await until(lambda: arrived > 0, "published messages to arrive over the gateway", 30)
+            await until(lambda: arrived.count > 0, "published messages to arrive over the gateway", 30)
             started = time.monotonic()
             end = started + params["seconds"]
             while (now := time.monotonic()) < end:
@@ -63,7 +55,7 @@ async def scenario(session: Session) -> dict[str, Any]:
                 minutes, seconds = divmod(int(elapsed), 60)
                 _say(
                     f"{minutes:4d}:{seconds:02d}  RSS {sample[1]:6.1f} MB  window {sample[2]:5,} rows  "
-                    f"received {arrived:7,} ({arrived / elapsed:4.1f}/s)  feed {app.store.feed_state.name}"
+                    f"received {arrived.count:7,} ({arrived.count / elapsed:4.1f}/s)  feed {app.store.feed_state.name}"
                 )
         return {"samples": samples, "limit": view.window.limit, "publisher": report[0] if report else ""}
 

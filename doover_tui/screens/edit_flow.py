@@ -50,24 +50,13 @@ async def edit_aggregate(
     Raises:
         DooverError: the aggregate could not be read to start from.
     """
-    drafts = drafts_of(options)
     base = (await store.aggregate(ref)).value.data
     settings = await _settings_of(store, ref)
-    key = draft_key(options, ref, path)
-    value = value_at(base, path)
-    text = await _offer_draft(app, drafts, key, pretty(None if value is MISSING else value), f"edit of {ref.name}")
-    if text is None:
-        return None
-    external = external or too_big_for_the_text_box(text)
-    if external:
-        edited = edit_externally(app, text, f"{ref.name}.json")
-        if edited is None:
-            return None
-        text = edited
     schema = settings.aggregate_schema if settings else None
-    target = EditTarget(ref=ref, base=base, path=path, schema=schema, draft_key=key)
-    modal = EditModal(store, drafts, target, text, log_update=options.log_update, preview_at_once=external)
-    result = await app.push_screen_wait(modal)
+    target = EditTarget(ref=ref, base=base, path=path, schema=schema, draft_key=draft_key(options, ref, path))
+    value = value_at(base, path)
+    start = pretty(None if value is MISSING else value)
+    result = await _edit(app, store, options, target, start, f"edit of {ref.name}", external=external)
     return result if isinstance(result, Aggregate) else None
 
 
@@ -78,23 +67,34 @@ async def publish_message(
 
     Must run in a worker: it waits for the user.
     """
-    drafts = drafts_of(options)
     settings = await _settings_of(store, ref)
+    schema = settings.message_schema if settings else None
     key = draft_key(options, ref, (), kind="message")
-    text = await _offer_draft(app, drafts, key, pretty(template), f"message for {ref.name}")
+    target = EditTarget(ref=ref, base=template, path=(), schema=schema, draft_key=key, purpose="message")
+    result = await _edit(app, store, options, target, pretty(template), f"message for {ref.name}", external=external)
+    return result if isinstance(result, Message) else None
+
+
+async def _edit(
+    app: App[Any], store: Store, options: BrowserOptions, target: EditTarget, start: str, what: str, *, external: bool
+) -> Aggregate | Message | None:
+    """Offer a kept draft, go through ``$EDITOR`` when asked (or the text is too big), then run the editor."""
+    drafts = drafts_of(options)
+    text = await _offer_draft(app, drafts, target.draft_key, start, what)
     if text is None:
         return None
     external = external or too_big_for_the_text_box(text)
     if external:
-        edited = edit_externally(app, text, f"{ref.name}-message.json")
+        suffix = "-message" if target.purpose == "message" else ""
+        edited = edit_externally(app, text, f"{target.ref.name}{suffix}.json")
         if edited is None:
             return None
         text = edited
-    schema = settings.message_schema if settings else None
-    target = EditTarget(ref=ref, base=template, path=(), schema=schema, draft_key=key, purpose="message")
-    modal = EditModal(store, drafts, target, text, log_update=False, preview_at_once=external)
-    result = await app.push_screen_wait(modal)
-    return result if isinstance(result, Message) else None
+    # A message is new data, not an aggregate update, so there is nothing to log.
+    log_update = options.log_update and target.purpose == "aggregate"
+    modal = EditModal(store, drafts, target, text, log_update=log_update, preview_at_once=external)
+    result: Aggregate | Message | None = await app.push_screen_wait(modal)
+    return result
 
 
 async def _offer_draft(app: App[Any], drafts: Drafts, key: DraftKey, text: str, what: str) -> str | None:

@@ -20,6 +20,7 @@ from doover_tui.screens.preview_modal import PreviewModal
 from doover_tui.widgets.json_tree import JsonTree
 from doover_tui.widgets.message_table import MessageTable
 from tests.app.harness import build_app, until, writer
+from tests.app.test_editing import open_editor
 
 TANK = "Hilltop Tank"
 
@@ -139,12 +140,8 @@ async def test_undo_restores_the_state_after_a_logged_update(live: RunningEmulat
 async def test_quitting_with_a_kept_draft_asks_first(live: RunningEmulator, tmp_path: Path) -> None:
     app = build_app(live, agent=TANK, channel="device_status", drafts_dir=tmp_path)
     async with app.run_test(size=(160, 45)) as pilot:
-        view = app.browser.query_one(AggregateView)
-        await until(pilot, lambda: view.aggregate is not None, "the aggregate")
-        await pilot.press("e")
-        await until(pilot, lambda: isinstance(app.screen, EditModal), "the editor")
-        assert isinstance(app.screen, EditModal)
-        app.screen.query_one(TextArea).text = '{"half": "typed"'
+        editor = await open_editor(app, pilot)
+        editor.query_one(TextArea).text = '{"half": "typed"'
         await pilot.press("ctrl+q")  # quit from inside the editor: its text is kept first
         await until(pilot, lambda: isinstance(app.screen, ChoiceModal), "the question")
         assert [d.text for d in Drafts(tmp_path).all()] == ['{"half": "typed"']

@@ -35,6 +35,7 @@ from doover_tui.tunnel_rules import FormInput, PollSchedule, TunnelState
 from doover_tui.widgets.tunnel_table import TunnelTable
 from tests.app.harness import until, writer
 from tests.emulator_fixtures import TOKEN
+from tests.unit.test_tunnel_process import gone
 
 PUMP = "Pump Station Riverside"
 QUICK = PollSchedule(first=0.1, factor=1.5, longest=0.3, give_up_after=10.0)
@@ -366,14 +367,6 @@ def fake_doover_tunnel(directory: Path) -> Path:
 def args_seen(program: Path) -> str:
     """The arguments the fake doover-tunnel was started with."""
     return Path(f"{program}.args").read_text()
-
-
-def gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 async def test_open_locally_through_doover_tunnel(
