@@ -162,7 +162,7 @@ class DataClient:
             "field_name": list(field_names) or None,
         }
         body = await self._api.call("GET", f"{channel_path(agent_id, name)}/messages", params=params)
-        return newest_first(Message.from_json(item) for item in expect_list(body, "message list"))
+        return newest_first(Message.page_from_json(expect_list(body, "message list")))
 
     async def iter_messages_backward(
         self,
@@ -178,7 +178,7 @@ class DataClient:
         while True:
             raw = await self.list_messages(agent_id, name, before=bound, limit=page_size, field_names=field_names)
             # Guard, as pydoover does, against a server that lets the bound itself through.
-            page = raw if bound is None else [m for m in raw if id_sort_key(m.id) < id_sort_key(bound)]
+            page = raw if bound is None else _older_than(raw, bound)
             if page:
                 yield page
             # A short page from the server is the end; so is a full page that held nothing new.
@@ -199,7 +199,8 @@ class DataClient:
         bound = str(after)
         while True:
             raw = await self.list_messages(agent_id, name, after=bound, limit=page_size, field_names=field_names)
-            page = [m for m in reversed(raw) if id_sort_key(m.id) > id_sort_key(bound)]
+            limit = id_sort_key(bound)
+            page = [m for m in reversed(raw) if id_sort_key(m.id) > limit]
             if page:
                 yield page
             if len(raw) < page_size or not page:
@@ -283,6 +284,15 @@ def _channel_settings(
     if aggregate_schema is not None:
         body["aggregate_schema"] = aggregate_schema
     return body
+
+
+def _older_than(page: list[Message], bound: str) -> list[Message]:
+    """The messages of a newest-first page older than ``bound``: only its head can be at or past it."""
+    limit = id_sort_key(bound)
+    start = 0
+    while start < len(page) and id_sort_key(page[start].id) >= limit:
+        start += 1
+    return page[start:] if start else page
 
 
 def _opt_str(value: Id | None) -> str | None:

@@ -85,6 +85,9 @@ def make_id(unix_ms: int, *, kind: int, region: int = 0, instance: int = 0, sequ
 
 def id_sort_key(value: str) -> tuple[int, int, str]:
     """Sort key that orders numeric ids numerically, and any non-numeric ids after them."""
+    # The common case first, without a regex: a plain ASCII number (isdigit alone also takes "²").
+    if value.isascii() and value.isdigit():
+        return (0, int(value), "")
     text = value.strip()
     if _DIGITS.fullmatch(text):
         return (0, int(text), "")

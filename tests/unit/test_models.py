@@ -186,3 +186,25 @@ def test_agents_round_trip_through_to_json() -> None:
     )
     assert AgentsResponse.from_json(nested.to_json()) == nested
     assert nested.agents[1].to_json()["fixed_location"] is None
+
+
+def test_a_page_of_messages_shares_one_channel_reference_per_channel() -> None:
+    def raw(message_id: int, agent_id: object, name: str) -> dict[str, object]:
+        return {"id": message_id, "author_id": 1, "channel": {"agent_id": agent_id, "name": name}, "data": {}}
+
+    page = Message.page_from_json([raw(3, 7, "a"), raw(2, "7", "a"), raw(1, 7, "a"), raw(0, 7, "b")])
+    assert [m.channel.name for m in page] == ["a", "a", "a", "b"]
+    assert page[0].channel is page[2].channel  # same key, parsed once
+    assert page[1].channel == page[0].channel  # "7" and 7 are the same agent, whether shared or not
+    assert page[3].channel != page[0].channel
+    with pytest.raises(ProtocolError, match="channel reference"):
+        Message.page_from_json([raw(1, 7, "a"), raw(0, {"nested": 1}, "a")])
+    with pytest.raises(ProtocolError, match="message"):
+        Message.page_from_json([raw(1, 7, "a"), ["not", "an", "object"]])
+
+
+def test_attachments_parse_when_present_and_default_when_empty() -> None:
+    base = {"id": "1", "channel": {"agent_id": "2", "name": "c"}, "data": None}
+    assert Message.from_json({**base, "attachments": []}).attachments == ()
+    with_file = Message.from_json({**base, "attachments": [{"filename": "f.csv", "size": 3, "url": "u"}]})
+    assert [(a.filename, a.size) for a in with_file.attachments] == [("f.csv", 3)]

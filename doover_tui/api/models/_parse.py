@@ -16,7 +16,8 @@ _INTEGER = re.compile(r"-?[0-9]+")
 
 def expect_object(value: Any, what: str) -> JsonObject:
     """Return ``value`` if it is a JSON object, else raise a ProtocolError naming ``what``."""
-    if not isinstance(value, Mapping):
+    # A parsed body's objects are plain dicts: skip the (slow) abstract Mapping check for them.
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise ProtocolError(f"expected {what} to be a JSON object, got {_kind(value)}")
     return value
 

@@ -71,6 +71,8 @@ class Attachment:
 
 
 def _attachments(obj: JsonObject) -> tuple[Attachment, ...]:
+    if not obj.get("attachments"):  # nearly every message: skip building the generator
+        return ()
     return tuple(Attachment.from_json(item) for item in objects(opt_list(obj, "attachments")))
 
 
@@ -145,6 +147,19 @@ class Channel:
         }
 
 
+def _channel_ref(value: Any, cache: dict[tuple[Any, Any], ChannelRef] | None) -> ChannelRef:
+    if cache is None or not isinstance(value, dict):
+        return ChannelRef.from_json(value)
+    key = (value.get("agent_id"), value.get("name"))
+    try:
+        return cache[key]
+    except KeyError:
+        ref = cache[key] = ChannelRef.from_json(value)
+        return ref
+    except TypeError:  # an unhashable id (an object, say): parse it, and let ChannelRef refuse it
+        return ChannelRef.from_json(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """One entry of a channel's append-only message log."""
@@ -156,16 +171,26 @@ class Message:
     attachments: tuple[Attachment, ...] = ()
 
     @classmethod
-    def from_json(cls, value: Any) -> Message:
-        """Parse a message; ``attachments`` may be absent and ids may be numbers."""
+    def from_json(cls, value: Any, channels: dict[tuple[Any, Any], ChannelRef] | None = None) -> Message:
+        """Parse a message; ``attachments`` may be absent and ids may be numbers.
+
+        ``channels`` caches channel references across a page, whose messages all name the same
+        channel: one ChannelRef is then parsed and shared instead of one per message.
+        """
         obj = expect_object(value, "message")
         return cls(
             id=req_id(obj, "id", "message"),
             author_id=opt_id(obj, "author_id") or "",
-            channel=ChannelRef.from_json(obj.get("channel")),
+            channel=_channel_ref(obj.get("channel"), channels),
             data=obj.get("data"),
             attachments=_attachments(obj),
         )
+
+    @classmethod
+    def page_from_json(cls, values: list[Any]) -> list[Message]:
+        """Parse a page of messages, sharing one ChannelRef per channel named."""
+        channels: dict[tuple[Any, Any], ChannelRef] = {}
+        return [cls.from_json(value, channels) for value in values]
 
     def to_json(self) -> dict[str, Any]:
         """The wire form, as ``from_json`` reads it."""
