@@ -22,7 +22,7 @@ def app_figures(quick: bool) -> list[Figure]:
     """The app's figures: cold start against the small fleet, the rest against the large one."""
     figures = []
     with servers.emulator("--data-dir", ":memory:", "--no-simulate") as root:
-        figures.append(app_cold.run(servers.app_params(root, SMALL_DEVICE), 3 if quick else 10))
+        figures += app_cold.run(servers.app_params(root, SMALL_DEVICE), 3 if quick else 10)
     with servers.emulator("--fleet", "large", "--data-dir", ":memory:", "--no-simulate") as root:
         params = servers.app_params(root, LARGE_DEVICE)
         figures += app_paint.run(params, processes=2 if quick else 5, samples=2 if quick else 4)

@@ -21,7 +21,6 @@ from doover_tui.screens.browser import BrowserScreen
 from doover_tui.screens.browser_support import BrowserOptions
 from doover_tui.screens.channel_pane import ChannelPane
 from doover_tui.screens.command_line_modal import CommandLineModal
-from doover_tui.screens.messages_view import MessagesView
 from doover_tui.screens.quit_flow import quit_keeping_drafts_safe
 from doover_tui.screens.worker_errors import report_failed_worker
 from doover_tui.store import Store
@@ -55,9 +54,6 @@ class DooverApp(App[int]):
         Binding("L", "api_log", "API log", show=False, id="app.api-log"),
     ]
 
-    SCREENS_WITH_BINDINGS = (BrowserScreen, ChannelPane, MessagesView)
-    """Screens and panes whose binding ids the keymap may name (the areas 2 and 3 are added lazily)."""
-
     def __init__(
         self,
         store: Store,
@@ -80,6 +76,8 @@ class DooverApp(App[int]):
 
     def on_mount(self) -> None:
         """Apply theme and keymap (saying what was not understood) and open the browser."""
+        # Over a real network the round trip and TLS handshake then overlap building the screen.
+        self.store.prefetch_agents()
         if self._requested_theme in self.available_themes:
             self.theme = self._requested_theme
         else:
@@ -93,7 +91,9 @@ class DooverApp(App[int]):
     @classmethod
     def binding_ids(cls) -> set[str]:
         """The ids of every binding of the app and its screens (what a keymap may remap)."""
-        owners: tuple[type[DOMNode], ...] = (cls, *cls.SCREENS_WITH_BINDINGS, *LazyAreas.screen_classes())
+        from doover_tui.screens.messages_view import MessagesView  # built with the first channel: not at start
+
+        owners: tuple[type[DOMNode], ...] = (cls, BrowserScreen, ChannelPane, MessagesView, *LazyAreas.screen_classes())
         return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

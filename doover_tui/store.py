@@ -7,6 +7,7 @@ Live data comes from the gateway while it is connected, from polling while it is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -118,6 +119,18 @@ class Store(LiveStore):
             DooverError: nothing is cached and the fetch failed.
         """
         return await self._read(("agents",), self._ages.agents, self.client.control.agents, force)
+
+    def prefetch_agents(self) -> None:
+        """Send the agents request now, so it travels while the screen is still being built.
+
+        The first ``agents()`` joins the request in flight; a failure is reported there, not here.
+        """
+        if self._cache.get(("agents",)) is None:
+            self._spawn(self._prefetch(("agents",), self.client.control.agents))
+
+    async def _prefetch(self, key: CacheKey, fetch: Callable[[], Awaitable[Any]]) -> None:
+        with contextlib.suppress(DooverError):
+            await self._fetch(key, fetch)
 
     async def channels(self, agent_id: str, *, force: bool = False) -> Cached[list[Channel]]:
         """An agent's channels, with their aggregates (for the age of each channel's last update).

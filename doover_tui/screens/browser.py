@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -19,15 +19,16 @@ from doover_tui.api.errors import DooverError
 from doover_tui.api.models import Agent, Channel, ChannelRef
 from doover_tui.literal import printable
 from doover_tui.screens.browser_support import BrowserOptions, find_agent, shown_key, status_facts
-from doover_tui.screens.channel_form_modal import ChannelFormModal, ChannelSettings
 from doover_tui.screens.channel_pane import ChannelPane
 from doover_tui.screens.worker_errors import notify_failure, report_failed_worker
 from doover_tui.store import Store
 from doover_tui.store_events import AggregateChanged, FeedState, FeedStateChanged, ResourceRefreshed, StoreEvent
 from doover_tui.widgets.agent_list import AgentList
 from doover_tui.widgets.channel_list import ChannelList
-from doover_tui.widgets.message_table import MessageTable
 from doover_tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from doover_tui.screens.channel_form_modal import ChannelSettings
 
 AGES_TICK_SECONDS = 5.0
 """How often the channel list's "updated" ages are redrawn."""
@@ -60,7 +61,8 @@ class BrowserScreen(Screen[None]):
     ]
 
     def __init__(self, store: Store, options: BrowserOptions) -> None:
-        super().__init__()
+        # The agent list has the keyboard first: starting with its class spares restyling the screen on that focus.
+        super().__init__(classes="-in-agents")
         self.store = store
         self.options = options
         self.agents: tuple[Agent, ...] = ()
@@ -157,7 +159,7 @@ class BrowserScreen(Screen[None]):
         self.agents = agents
         self._apply_filter()
         # Message authors are agents: show their names rather than ids.
-        self.query_one(MessageTable).set_author_names({agent.id: agent.label for agent in agents})
+        self.query_one(ChannelPane).set_author_names({agent.id: agent.label for agent in agents})
 
     def _apply_filter(self) -> None:
         agent_list = self.query_one(AgentList)
@@ -361,6 +363,8 @@ class BrowserScreen(Screen[None]):
         """Create a channel on the current agent (form first)."""
         if self.agent is not None:
             agent = self.agent
+            from doover_tui.screens.channel_form_modal import ChannelFormModal  # first use only: off the start
+
             self.app.push_screen(ChannelFormModal(agent.label), lambda form: self._create_channel(agent, form))
 
     def _create_channel(self, agent: Agent, form: ChannelSettings | None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -15,11 +15,13 @@ from textual.worker import Worker
 from doover_tui.api.errors import DooverError
 from doover_tui.api.models import Channel, ChannelRef
 from doover_tui.literal import printable
-from doover_tui.screens.channel_form_modal import ChannelFormModal, ChannelSettings
 from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.json_modal import pretty_json
 from doover_tui.screens.worker_errors import notify_failure, report_failed_worker
 from doover_tui.store import Store
+
+if TYPE_CHECKING:
+    from doover_tui.screens.channel_form_modal import ChannelSettings
 
 
 class InfoView(VerticalScroll):
@@ -85,6 +87,8 @@ class InfoView(VerticalScroll):
         """Edit the settings in a form, then confirm that they replace the whole configuration."""
         if self.ref is not None and self.channel is not None:
             ref = self.ref
+            from doover_tui.screens.channel_form_modal import ChannelFormModal  # first use only: off the start
+
             self.app.push_screen(ChannelFormModal("", self.channel), lambda form: self._confirm(ref, form))
 
     def _confirm(self, ref: ChannelRef, form: ChannelSettings | None) -> None:

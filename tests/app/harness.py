@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 
 from doover_tui.api.auth import StaticToken
@@ -58,7 +59,7 @@ def build_app(
 async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str, limit: float = 10.0) -> None:
     """Let the app run until ``condition()`` holds; fail saying ``what`` did not happen."""
     deadline = time.monotonic() + limit
-    while not condition():
+    while not _holds(condition):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         # Wait on the running workers, bounded: one may be waiting for a screen the test has yet to answer
@@ -68,6 +69,14 @@ async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str, l
             await asyncio.wait(running, timeout=max(0.01, min(0.2, deadline - time.monotonic())))
         await pilot.pause()
         await asyncio.sleep(0)  # let socket reads (gateway, HTTP) run between checks
+
+
+def _holds(condition: Callable[[], object]) -> bool:
+    """``condition()``, where a widget not built yet (the channel tabs until a channel opens) means not yet."""
+    try:
+        return bool(condition())
+    except NoMatches:
+        return False
 
 
 def writer(live: RunningEmulator) -> DooverClient:

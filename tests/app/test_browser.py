@@ -59,6 +59,27 @@ async def test_drill_in_to_channel_aggregate(live: RunningEmulator) -> None:
         assert str(tree.root.label).startswith("aggregate {}")
 
 
+async def test_channel_tabs_are_built_when_the_first_channel_opens(live: RunningEmulator) -> None:
+    app = build_app(live)
+    async with app.run_test(size=(160, 40)) as pilot:
+        agents = app.browser.query_one(AgentList)
+        await until(pilot, lambda: agents.total_count == 13, "agents")
+        pane = app.browser.query_one(ChannelPane)
+        assert pane.views is None
+        assert not app.browser.query(AggregateView)
+        await pilot.press("m", "c")  # tab keys before any channel: nothing happens, nothing breaks
+        assert pane.active_tab == "aggregate"
+        await pilot.press("enter")
+        channels = app.browser.query_one(ChannelList)
+        await until(pilot, lambda: channels.channels, "channels")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.browser.query_one(AggregateView).aggregate is not None, "aggregate")
+        assert pane.views is not None
+        assert pane.ref is not None
+        assert app.browser.query_one(JsonTree).has_focus  # the focus asked for before the tabs existed
+        assert pane.views.aggregate.ref == pane.ref
+
+
 async def test_agent_and_channel_from_command_line_open_the_aggregate(live: RunningEmulator) -> None:
     app = build_app(live, agent="pump station riverside", channel="telemetry")
     async with app.run_test(size=(160, 40)) as pilot:
