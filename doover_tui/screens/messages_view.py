@@ -183,7 +183,8 @@ class MessagesView(Vertical):
         self._info(" · ".join(parts))
 
     def _info(self, text: str) -> None:
-        self.query_one("#messages-info", Static).update(Text(printable(text)))
+        # One line of fixed size (app.tcss): skipping the layout pass matters at 10 live updates a second.
+        self.query_one("#messages-info", Static).update(Text(printable(text)), layout=False)
 
     def action_toggle_pause(self) -> None:
         """Hold live messages (counting them) or apply the held ones."""
