@@ -2,7 +2,7 @@
 
 ``python -m bench.app_child SCENARIO PARAMS_JSON``: the scenario's module is ``bench.<SCENARIO>`` and
 its coroutine ``scenario(session)``. ``cli.main`` builds the client, store, options and app from the
-command line and the environment; only ``App.run`` is replaced, by a headless run that hands the
+command line and the environment, and hands it to ``run_app``: here a headless run that hands the
 app to the scenario. The result is the last stdout line, ``RESULT {json}``.
 
 A fresh process per scenario keeps figures apart: one scenario's memory, caches and warm
@@ -98,21 +98,16 @@ def _profiled(name: str) -> Iterator[None]:
 def main() -> None:
     name, params = sys.argv[1], json.loads(sys.argv[2])
     scenario: Scenario = importlib.import_module(f"bench.{name}").scenario
-    from textual.app import App
-
     from doover_tui import cli
-    from doover_tui.app import DooverApp
 
     result: dict[str, Any] = {}
 
-    def run(self: App[Any], **_: Any) -> Any:
-        assert isinstance(self, DooverApp)
+    def run(app: DooverApp) -> int:
         with _profiled(name):
-            result.update(asyncio.run(scenario(Session(self, FrameClock(self), params))))
-        return self.return_code
+            result.update(asyncio.run(scenario(Session(app, FrameClock(app), params))))
+        return app.return_code or 0
 
-    App.run = run  # type: ignore[method-assign]
-    code = cli.main(["--control-url", params["control"]])
+    code = cli.main(["--control-url", params["control"]], run_app=run)
     sys.stdout.write(RESULT + json.dumps(result) + "\n")
     sys.exit(code)
 

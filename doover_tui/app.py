@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import gc
 import logging
-import traceback
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import Worker
 
-from doover_tui.command_line import parse_command
 from doover_tui.commands import AgentsProvider, ChannelsProvider
 from doover_tui.screens.api_log_modal import ApiLogModal
 from doover_tui.screens.areas import LazyAreas
 from doover_tui.screens.browser import BrowserScreen
 from doover_tui.screens.browser_support import BrowserOptions
 from doover_tui.screens.channel_pane import ChannelPane
+from doover_tui.screens.command_flow import run_command
 from doover_tui.screens.command_line_modal import CommandLineModal
 from doover_tui.screens.quit_flow import quit_keeping_drafts_safe
-from doover_tui.screens.worker_errors import report_failed_worker
+from doover_tui.screens.worker_errors import masked_traceback, report_failed_worker
 from doover_tui.store import Store
 
 log = logging.getLogger(__name__)
@@ -133,35 +133,8 @@ class DooverApp(App[int]):
 
     def run_command_line(self, text: str | None) -> None:
         """Do what a ``:`` command says (or say why not)."""
-        if text is None:
-            return
-        try:
-            command = parse_command(text)
-        except ValueError as exc:
-            self.notify(str(exc), title="Command line", severity="error", markup=False)
-            return
-        modes = {"browser": "browser", "apps": "applications", "tunnels": "tunnels"}
-        simple = {"log": self.action_api_log, "help": self.action_toggle_help, "quit": self.action_quit}
-        if command.name in modes:
-            self.switch_mode(modes[command.name])
-        elif command.name in simple:
-            simple[command.name]()
-        elif command.name == "agent":
-            self.open_agent(command.argument)
-        elif command.name == "channel":
-            self.open_channel(command.argument)
-        elif command.name == "reload":
-            self.browser.action_refresh()
-        elif command.name == "theme":
-            self._switch_theme(command.argument)
-        elif command.name == "profile":
-            self.notify(f"switching profile needs a restart: doover-tui --profile {command.argument}", markup=False)
-
-    def _switch_theme(self, name: str) -> None:
-        if name in self.available_themes:
-            self.theme = name
-        else:
-            self.notify(f"no theme {name!r}; try ctrl+p → Theme", severity="error", markup=False)
+        if text is not None:
+            run_command(self, text)
 
     def action_toggle_help(self) -> None:
         """Show or hide the keys of the focused pane."""
@@ -185,8 +158,14 @@ class DooverApp(App[int]):
 
         (Workers are the place for anything that can fail at run time: see ``report_failed_worker``.)
         """
-        log.critical("unhandled exception:\n%s", "".join(traceback.format_exception(error)))
+        log.critical("unhandled exception:\n%s", masked_traceback(error))
         super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report shows every frame's locals, which may hold a token: print a masked traceback."""
+        self.bell()
+        self._exit_renderables.append(Text(masked_traceback(self._exception)))
+        self._close_messages_no_wait()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app's own workers get the same last resort as the screens'."""

@@ -10,9 +10,9 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from doover_tui import __version__
 from doover_tui.config.connection import (
@@ -27,6 +27,9 @@ from doover_tui.config.paths import Paths, default_paths
 from doover_tui.config.settings import Settings, load_settings
 from doover_tui.emulator.cli import add_arguments as add_emulator_arguments
 from doover_tui.emulator.cli import run as run_emulator
+
+if TYPE_CHECKING:
+    from doover_tui.app import DooverApp
 
 EXIT_USAGE = 2
 """Bad configuration or arguments, as argparse itself uses."""
@@ -99,8 +102,22 @@ def _options(args: argparse.Namespace) -> ConnectOptions:
     )
 
 
-def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+def run_in_terminal(app: DooverApp) -> int:
+    """Run the built app in the terminal until it exits; its exit code."""
+    app.run()
+    return app.return_code or 0
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    run_app: Callable[[DooverApp], int] = run_in_terminal,
+) -> int:
+    """Run the command line; returns the exit code.
+
+    ``run_app`` runs the app once it is built: the benchmarks drive it headless through this.
+    """
     args = build_parser().parse_args(argv)
     environment = os.environ if env is None else env
     paths = default_paths()
@@ -109,18 +126,20 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     try:
         settings = load_settings(paths.settings_file)
         if args.demo:
-            return _run_demo(args, settings, paths)
+            return _run_demo(args, settings, paths, run_app)
         connection = resolve_connection(_options(args), environment, paths, settings)
     except ConfigError as exc:
         print(f"doover-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    for warning in connection.warnings:
+        print(f"doover-tui: warning: {warning}", file=sys.stderr)
     if args.command == "info":
         print_info(connection, settings, paths, sys.stdout)
         return 0
-    return _run_app(args, connection, settings, paths)
+    return _run_app(args, connection, settings, paths, run_app)
 
 
-def _run_demo(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
+def _run_demo(args: argparse.Namespace, settings: Settings, paths: Paths, run_app: Callable[[DooverApp], int]) -> int:
     """Start the emulator with the small fleet on a free loopback port, and open the app on it."""
     from doover_tui.emulator.app import EmulatorConfig
     from doover_tui.emulator.server import running
@@ -139,10 +158,16 @@ def _run_demo(args: argparse.Namespace, settings: Settings, paths: Paths) -> int
             credentials=UserCredentials(emulator.emulator.token, None),
             read_only=args.read_only,
         )
-        return _run_app(args, connection, settings, paths)
+        return _run_app(args, connection, settings, paths, run_app)
 
 
-def _run_app(args: argparse.Namespace, connection: Connection, settings: Settings, paths: Paths) -> int:
+def _run_app(
+    args: argparse.Namespace,
+    connection: Connection,
+    settings: Settings,
+    paths: Paths,
+    run_app: Callable[[DooverApp], int],
+) -> int:
     credentials = connection.credentials
     if not isinstance(credentials, ServiceCredentials) and not credentials.token and not credentials.refresh_token:
         print(
@@ -182,8 +207,9 @@ def _run_app(args: argparse.Namespace, connection: Connection, settings: Setting
         log_update=settings.log_update,
     )
     app = DooverApp(store, options, theme=args.theme or settings.theme, keymap=settings.keymap)
-    app.run()
-    return app.return_code or 0
+    for warning in connection.warnings:  # also said on stderr, but the screen hides that at once
+        app.notify(warning, title="Not encrypted", severity="warning", timeout=30, markup=False)
+    return run_app(app)
 
 
 def print_info(connection: Connection, settings: Settings, paths: Paths, out: TextIO) -> None:

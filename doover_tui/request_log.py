@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
 
 from doover_tui.api.http import RequestRecord
+from doover_tui.logs import redact
 
 
 class RequestLog:
@@ -16,8 +18,9 @@ class RequestLog:
         """Failed attempts since start (including ones later retried successfully)."""
 
     def record(self, entry: RequestRecord) -> None:
-        """Add an attempt (the ``on_request`` hook of the API session)."""
-        self._records.append(entry)
+        """Add an attempt (the ``on_request`` hook of the API session); a known secret in its URL is masked."""
+        url = redact(entry.url)
+        self._records.append(entry if url == entry.url else replace(entry, url=url))
         if entry.error is not None:
             self.error_count += 1
 

@@ -7,7 +7,6 @@ Live data comes from the gateway while it is connected, from polling while it is
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -38,6 +37,7 @@ from doover_tui.store_events import (
     ResourceRefreshed,
 )
 from doover_tui.store_poll import LiveStore, Sleep, backoff, is_unreachable
+from doover_tui.update_log import UpdateLog, read_update_log
 
 log = logging.getLogger(__name__)
 
@@ -60,21 +60,6 @@ class Cached(Generic[T]):
     age: float
     stale: bool
     offline: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class UpdateLog:
-    """A channel's messages around one, oldest first.
-
-    Attributes:
-        up_to: messages up to and including the chosen one (as far back as was read).
-        after: every message after the chosen one.
-        complete: ``up_to`` reaches back to the channel's first message.
-    """
-
-    up_to: tuple[Message, ...]
-    after: tuple[Message, ...]
-    complete: bool
 
 
 class Store(LiveStore):
@@ -109,28 +94,35 @@ class Store(LiveStore):
         self._inflight: dict[CacheKey, asyncio.Future[Any]] = {}
         self._background: set[asyncio.Task[Any]] = set()
         self._retrying: set[CacheKey] = set()
+        self._prefetched: asyncio.Task[Cached[AgentsResponse]] | None = None
 
     # Reads ----------------------------------------------------------------------------------
 
     async def agents(self, *, force: bool = False) -> Cached[AgentsResponse]:
-        """All agents and groups.
+        """All agents and groups (the prefetched read, if one was started and not yet taken).
 
         Raises:
             DooverError: nothing is cached and the fetch failed.
         """
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None and not force:
+            # Shielded: a caller cancelled while waiting must not cancel the read for the next one.
+            result: Cached[AgentsResponse] = await asyncio.shield(prefetched)
+            return result
         return await self._read(("agents",), self._ages.agents, self.client.control.agents, force)
 
     def prefetch_agents(self) -> None:
-        """Send the agents request now, so it travels while the screen is still being built.
+        """Start reading the agents now, so the request travels while the screen is still being built.
 
-        The first ``agents()`` joins the request in flight; a failure is reported there, not here.
+        The next ``agents()`` takes this read's outcome, value or error (the snapshot fallback
+        included), instead of asking again.
         """
-        if self._cache.get(("agents",)) is None:
-            self._spawn(self._prefetch(("agents",), self.client.control.agents))
-
-    async def _prefetch(self, key: CacheKey, fetch: Callable[[], Awaitable[Any]]) -> None:
-        with contextlib.suppress(DooverError):
-            await self._fetch(key, fetch)
+        if self._prefetched is None and self._cache.get(("agents",)) is None:
+            task = asyncio.ensure_future(self._read(("agents",), self._ages.agents, self.client.control.agents, False))
+            task.add_done_callback(_retrieved)  # taken by agents(), or never if the app closes first
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            self._prefetched = task
 
     async def channels(self, agent_id: str, *, force: bool = False) -> Cached[list[Channel]]:
         """An agent's channels, with their aggregates (for the age of each channel's last update).
@@ -191,24 +183,12 @@ class Store(LiveStore):
         return await self.client.data.list_messages(ref.agent_id, ref.name, before=before, limit=limit)
 
     async def update_log(self, ref: ChannelRef, message: Message, *, earlier: int = 2000) -> UpdateLog:
-        """The channel's log around ``message``, for rebuilding the aggregate as it was after it.
-
-        Reads up to ``earlier`` messages back (``message`` included) and every message after it.
+        """The channel's log around ``message`` (see ``read_update_log``); not cached.
 
         Raises:
             DooverError: a page failed.
         """
-        data = self.client.data
-        before: list[Message] = [message]
-        async for page in data.iter_messages_backward(ref.agent_id, ref.name, before=message.id):
-            before.extend(page[: earlier - len(before)])
-            if len(before) >= earlier:
-                break
-        after: list[Message] = []
-        async for page in data.iter_messages_forward(ref.agent_id, ref.name, after=message.id):
-            after.extend(page)
-        before.reverse()
-        return UpdateLog(up_to=tuple(before), after=tuple(after), complete=len(before) < earlier)
+        return await read_update_log(self.client.data, ref, message, earlier=earlier)
 
     async def applications(self, *, force: bool = False) -> Cached[list[Application]]:
         """Every application (all pages).
@@ -495,3 +475,9 @@ class Store(LiveStore):
         if self._snapshot is not None:
             await self._snapshot.aclose()
         await self.client.aclose()
+
+
+def _retrieved(task: asyncio.Future[Any]) -> None:
+    """Mark a task's outcome as seen, so an error nobody asked for is not reported as lost."""
+    if not task.cancelled():
+        task.exception()

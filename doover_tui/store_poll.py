@@ -9,7 +9,7 @@ from typing import Any
 
 from doover_tui.api.client import DooverClient
 from doover_tui.api.data import newest_first
-from doover_tui.api.errors import DooverError, NetworkError, ServerError
+from doover_tui.api.errors import AuthError, DooverError, NetworkError, ServerError
 from doover_tui.api.gateway import GatewayClient
 from doover_tui.api.gateway_events import (
     AggregateUpdated,
@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 30.0
 """The longest wait between two failed polls or offline retries (seconds)."""
 
+LOGIN_AGAIN = "not authorised: log in again with `doover login`"
+"""The feed detail while the API refuses our login (the token expired and could not be renewed)."""
+
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -58,7 +61,9 @@ class FeedMonitor:
     """Derives LIVE / POLLING / OFFLINE from the gateway's state and the last HTTP read.
 
     LIVE needs the gateway connected; otherwise the last read decides: OFFLINE when
-    it could not reach the API, POLLING when it could (or before any read).
+    it could not reach the API or was refused for want of a valid login, POLLING when
+    it could (or before any read). A refused login is named in the detail even while
+    LIVE, since the user must act on it.
     """
 
     def __init__(self, on_change: Callable[[FeedState, str], None]) -> None:
@@ -66,23 +71,30 @@ class FeedMonitor:
         self._gateway = GatewayState.CLOSED
         self._gateway_detail = ""
         self._unreachable: DooverError | None = None
+        self._refused: AuthError | None = None
         self.state = FeedState.POLLING
         self.detail = "live updates not started"
 
     def gateway_changed(self, state: GatewayState, detail: str) -> None:
         """Take a new gateway state."""
         self._gateway, self._gateway_detail = state, detail
+        if state is GatewayState.LIVE:
+            self._refused = None  # the gateway took our token, so the login works again
         self._update()
 
     def http_outcome(self, error: DooverError | None) -> None:
-        """Take the outcome of a read: None for success; only unreachable-API errors count as failures."""
+        """Take the outcome of a read: None for success; unreachable-API and login errors count as failures."""
         self._unreachable = error if error is not None and is_unreachable(error) else None
+        if error is None or isinstance(error, AuthError):
+            self._refused = error
         self._update()
 
     def _update(self) -> None:
         # Details are short: they are shown in brackets in a one-line status bar.
         if self._gateway is GatewayState.LIVE:
-            state, detail = FeedState.LIVE, "gateway"
+            state, detail = FeedState.LIVE, "gateway" if self._refused is None else f"gateway; {LOGIN_AGAIN}"
+        elif self._refused is not None:
+            state, detail = FeedState.OFFLINE, LOGIN_AGAIN
         elif self._unreachable is not None:
             state, detail = FeedState.OFFLINE, f"{self._unreachable.title}; retrying"
         elif self._gateway is GatewayState.CLOSED:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import orjson
 
-from doover_tui.api.errors import AuthError, NetworkError
+from doover_tui.api.errors import AuthError, DooverError, NetworkError
 from doover_tui.api.jwt import jwt_expiry
+from doover_tui.logs import remember_secrets
+
+log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"[\x21-\x7e]+")
 """Printable ASCII without spaces: anything else cannot go in a header or a profile line."""
@@ -45,9 +49,9 @@ class TokenState:
 class RefreshedToken:
     """A token obtained by a refresh, handed to ``on_refreshed`` so it can be persisted."""
 
-    access_token: str
+    access_token: str = field(repr=False)
     expires_at: float | None
-    refresh_token: str | None
+    refresh_token: str | None = field(repr=False)
 
 
 class TokenSource:
@@ -66,10 +70,23 @@ class TokenSource:
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._token = token or None
-        self._expires_at = expires_at if expires_at is not None else (jwt_expiry(token) if token else None)
         self._clock = clock
         self._lock = asyncio.Lock()
+        self._token: str | None = None
+        self._expires_at: float | None = None
+        self._margin = REFRESH_MARGIN_S
+        self._hold(token or None, expires_at if expires_at is not None else (jwt_expiry(token) if token else None))
+
+    def _hold(self, token: str | None, expires_at: float | None) -> None:
+        """Keep a token; its refresh margin is at most half its remaining life.
+
+        A token living less than twice the margin (the emulator's ``--token-ttl 5``) would
+        otherwise be due for renewal the moment it arrives, costing a refresh per request.
+        """
+        remember_secrets(token)  # masked in logs and error text from now on, even after it is replaced
+        self._token, self._expires_at = token, expires_at
+        remaining = REFRESH_MARGIN_S * 2 if expires_at is None else expires_at - self._clock()
+        self._margin = min(REFRESH_MARGIN_S, max(0.0, remaining / 2))
 
     @property
     def can_refresh(self) -> bool:
@@ -88,7 +105,10 @@ class TokenSource:
     def _needs_refresh(self) -> bool:
         if self._token is None:
             return True
-        return self._expires_at is not None and self._clock() >= self._expires_at - REFRESH_MARGIN_S
+        return self._expires_at is not None and self._clock() >= self._expires_at - self._margin
+
+    def _expired(self) -> bool:
+        return self._expires_at is not None and self._clock() >= self._expires_at
 
     async def get_token(self) -> str | None:
         """Return a token valid for the next request, refreshing it first when due.
@@ -100,8 +120,8 @@ class TokenSource:
         if self.can_refresh and self._needs_refresh():
             async with self._lock:
                 if self._needs_refresh():
-                    await self._refresh_locked()
-        elif self._expires_at is not None and self._clock() >= self._expires_at:
+                    await self._refresh_early()
+        elif self._expired():
             # No way to renew it: send nothing that is certain to be refused.
             raise AuthError(self._expired_detail())
         return self._token
@@ -119,6 +139,16 @@ class TokenSource:
             if rejected_token is None or self._token == rejected_token:
                 await self._refresh_locked()
 
+    async def _refresh_early(self) -> None:
+        """Refresh a token that is due; while it is still valid, a failed refresh costs nothing yet."""
+        try:
+            await self._refresh_locked()
+        except DooverError as exc:
+            if self._token is None or self._expired():
+                raise
+            # The next request tries again; the user hears of it only if the token runs out first.
+            log.warning("renewing the access token failed; it is still valid for now: %s", exc.title)
+
     async def _refresh_locked(self) -> None:
         # Shielded: a request cancelled mid-refresh must not throw away the server's reply,
         # which may hold a rotated refresh token that is the only one still valid.
@@ -126,8 +156,7 @@ class TokenSource:
 
     async def _obtain_and_keep(self) -> None:
         fresh = await self._obtain()
-        self._token = fresh.access_token
-        self._expires_at = fresh.expires_at
+        self._hold(fresh.access_token, fresh.expires_at)
         await self._on_obtained(fresh)
 
     async def _obtain(self) -> RefreshedToken:
@@ -180,6 +209,7 @@ class UserToken(TokenSource):
         self._client_id = client_id
         self._refresh_token = refresh_token
         self._on_refreshed = on_refreshed
+        remember_secrets(refresh_token)
 
     @property
     def can_refresh(self) -> bool:
@@ -233,6 +263,7 @@ class ClientCredentialsToken(TokenSource):
         self._token_url = f"{data_url.rstrip('/')}/oauth2/token"
         self._client_id = client_id
         self._client_secret = client_secret
+        remember_secrets(client_secret, self._basic())
 
     @property
     def can_refresh(self) -> bool:
@@ -244,15 +275,17 @@ class ClientCredentialsToken(TokenSource):
         return tuple(s for s in (self._token, self._client_secret) if s)
 
     async def _obtain(self) -> RefreshedToken:
-        basic = base64.b64encode(f"{self._client_id}:{self._client_secret}".encode()).decode()
         reply = await _post_token(
             self._http,
             self._token_url,
             data={"grant_type": "client_credentials", "scope": ""},
-            headers={"Authorization": f"Basic {basic}"},
+            headers={"Authorization": f"Basic {self._basic()}"},
             what="obtain a service-account token",
         )
         return _parse_token_reply(reply, self._clock)
+
+    def _basic(self) -> str:
+        return base64.b64encode(f"{self._client_id}:{self._client_secret}".encode()).decode()
 
 
 async def _post_token(
@@ -296,4 +329,5 @@ def _parse_token_reply(reply: Any, clock: Callable[[], float]) -> RefreshedToken
         expires_at = jwt_expiry(token)
     refresh_token = reply.get("refresh_token")
     usable = isinstance(refresh_token, str) and _TOKEN.fullmatch(refresh_token)
+    remember_secrets(token, refresh_token if usable else None)
     return RefreshedToken(token, expires_at, refresh_token if usable else None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from doover_tui.logs import redact
+
 
 class DooverError(Exception):
     """Base of every error the client raises: a short human title and a detail.
@@ -17,6 +19,7 @@ class DooverError(Exception):
     title = "Doover error"
 
     def __init__(self, detail: str, *, status: int | None = None) -> None:
+        detail = redact(detail)  # a server may echo the token (or a URL holding one) in its reply
         super().__init__(detail)
         self.detail = detail
         self.status = status
@@ -68,7 +71,7 @@ class BadRequestError(DooverError):
         field_errors: Mapping[str, list[str]] | None = None,
     ) -> None:
         super().__init__(detail, status=status)
-        self.field_errors: dict[str, list[str]] = dict(field_errors or {})
+        self.field_errors = {path: [redact(m) for m in messages] for path, messages in (field_errors or {}).items()}
 
 
 class RateLimitedError(DooverError):

@@ -166,15 +166,11 @@ class ApiSession:
         attempt = 0
         while True:
             attempt += 1
-            token = await self.tokens.get_token()
+            token = await self._token_for(method, url, pairs, attempt)
             started = self._clock()
             outcome = await self._send_once(method, url, pairs, content, headers, token)
             latency_ms = (self._clock() - started) * 1000
-            if isinstance(outcome, httpx.Response):
-                response: httpx.Response | None = outcome
-                failure = _error_for(outcome, method, url) if outcome.status_code >= 400 else None
-            else:
-                response, failure = None, outcome
+            response, body, failure = _read(outcome, method, url)
             self._log(method, url, pairs, response, latency_ms, attempt, failure)
             if isinstance(failure, AuthError) and not refreshed and self.tokens.can_refresh:
                 # doover-js's rule: one forced refresh and one resend on a 401.
@@ -183,12 +179,20 @@ class ApiSession:
                 attempt -= 1
                 continue
             if failure is None:
-                assert response is not None
-                return _decode(response, method, url)
+                return body
             delay = self._retry_delay(failure, response, attempt, may_resend)
             if delay is None:
                 raise failure
             await self._sleep(delay)
+
+    async def _token_for(self, method: str, url: str, pairs: list[tuple[str, str]], attempt: int) -> str | None:
+        """The token for an attempt; a failure to get one (a refused refresh) is logged as that attempt's."""
+        try:
+            return await self.tokens.get_token()
+        except DooverError as exc:
+            # Logged, so the status bar's error count and the API log show why nothing is sent.
+            self._log(method, url, pairs, None, 0.0, attempt, exc)
+            raise
 
     async def _send_once(
         self,
@@ -311,6 +315,20 @@ def _display_url(url: str, pairs: list[tuple[str, str]] | None = None) -> str:
         return str(shown.copy_with(params=pairs) if pairs else shown)
     except (httpx.InvalidURL, UnicodeError):
         return url.split("?", 1)[0].rsplit("@", 1)[-1]
+
+
+def _read(
+    outcome: httpx.Response | DooverError, method: str, url: str
+) -> tuple[httpx.Response | None, Any, DooverError | None]:
+    """One attempt's response, decoded body and failure; a body that is not JSON is a failure, logged as one."""
+    if not isinstance(outcome, httpx.Response):
+        return None, None, outcome
+    if outcome.status_code >= 400:
+        return outcome, None, _error_for(outcome, method, url)
+    try:
+        return outcome, _decode(outcome, method, url), None
+    except ProtocolError as exc:
+        return outcome, None, exc
 
 
 def _decode(response: httpx.Response, method: str, url: str) -> Any:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,9 +45,9 @@ class UserCredentials:
         persist_to: the profile to write a refreshed token back to (None: do not persist).
     """
 
-    token: str | None
+    token: str | None = field(repr=False)
     expires_at: float | None
-    refresh_token: str | None = None
+    refresh_token: str | None = field(default=None, repr=False)
     client_id: str | None = None
     persist_to: str | None = None
 
@@ -55,7 +57,7 @@ class ServiceCredentials:
     """A service account's client id and secret (client-credentials flow)."""
 
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,8 @@ class Connection:
         source: in words, where the credentials came from.
         profile_name: the profile used, if any (also the key into per-profile settings).
         gateway_url: None means "derive it from the data URL".
+        warnings: things the user should know before connecting (e.g. a token sent unencrypted),
+            one line each, for the command line to print and the app to show.
     """
 
     source: str
@@ -78,6 +82,7 @@ class Connection:
     organisation_id: str | None
     credentials: UserCredentials | ServiceCredentials
     read_only: bool
+    warnings: tuple[str, ...] = ()
 
 
 def resolve_connection(options: ConnectOptions, env: Mapping[str, str], paths: Paths, settings: Settings) -> Connection:
@@ -135,6 +140,8 @@ def resolve_connection(options: ConnectOptions, env: Mapping[str, str], paths: P
     gateway_url = options.gateway_url or (per_profile.gateway_url if per_profile else None)
     if gateway_url is not None:
         _check_url("the gateway URL", gateway_url, ("ws", "wss"))
+    auth_server_url = profile.auth_server_url if profile else DEFAULT_AUTH_URL
+    refreshing = isinstance(credentials, UserCredentials) and bool(credentials.refresh_token)
     return Connection(
         source=source,
         profile_name=profile.name if profile else None,
@@ -142,10 +149,45 @@ def resolve_connection(options: ConnectOptions, env: Mapping[str, str], paths: P
         data_url=data_url,
         control_url=control_url,
         gateway_url=gateway_url,
-        auth_server_url=profile.auth_server_url if profile else DEFAULT_AUTH_URL,
+        auth_server_url=auth_server_url,
         organisation_id=options.organisation or (per_profile.organisation if per_profile else None),
         credentials=credentials,
         read_only=options.read_only or (per_profile.read_only if per_profile else False),
+        warnings=_plaintext_warnings(data_url, control_url, gateway_url, auth_server_url if refreshing else None),
+    )
+
+
+def _plaintext_warnings(data: str, control: str, gateway: str | None, auth: str | None) -> tuple[str, ...]:
+    urls = {"data API": data, "control API": control, "gateway": gateway, "auth server": auth}
+    return tuple(plaintext_warning(what, url) for what, url in urls.items() if url and is_plaintext(url))
+
+
+def is_plaintext(url: str) -> bool:
+    """Whether ``url`` is unencrypted (``http://``, ``ws://``) to a host other than this machine.
+
+    Loopback is fine: that is the emulator. The real service is only served over TLS.
+    """
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "ws") and not is_loopback_host(parts.hostname or "")
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` is ``localhost`` (or a name under it) or a loopback address (127.0.0.0/8, ::1)."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def plaintext_warning(what: str, url: str) -> str:
+    """The one-line warning for an unencrypted URL to another machine."""
+    parts = urlsplit(url)
+    secure = "wss" if parts.scheme == "ws" else "https"
+    return (
+        f"the {what} URL {url} is not encrypted: the token would reach {parts.hostname} in clear text; use {secure}://"
     )
 
 
@@ -160,6 +202,10 @@ def _pick_url(*candidates: tuple[str, str | None]) -> str:
 
 def _check_url(origin: str, value: str, schemes: tuple[str, ...]) -> None:
     expected = " or ".join(f"{scheme}://" for scheme in schemes)
+    # Messages are printed and logged: never repeat a user name or password given in the URL.
+    shown = re.sub(r"(?<=://)[^/?#]*@", "", value)
+    if shown != value:
+        raise ConfigError(f"{origin} holds a user name or password; remove them (the token goes in a header): {shown}")
     try:
         parts = urlsplit(value)
         port_ok = parts.port is None or 0 < parts.port < 65536  # .port raises on "8O00"

@@ -1,4 +1,8 @@
-"""``doover-tui emulator``: run the emulator in the foreground, and optionally write a profile for it."""
+"""``doover-tui emulator``: run the emulator in the foreground, and optionally write a profile for it.
+
+The token is printed only with ``--show-token``: tokens are never printed or logged by default,
+and ``--write-profile`` hands it to doover-tui, pydoover and doover-cli without showing it.
+"""
 
 from __future__ import annotations
 
@@ -41,8 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--faults",
         metavar="SPEC",
         default="",
-        help="inject faults, e.g. latency=200ms,error_rate=0.1,status=503,rate_limit=20/s,drop_ws=30s,truncate=0.05"
-        " (methods=PATCH+PUT limits them to those methods)",
+        # Not faults.EXAMPLE: importing faults here would slow every `doover-tui --help` (a test keeps them alike).
+        help="inject faults, e.g. latency=200ms,error_rate=0.1,status=503,rate_limit=20/s,drop_ws=30s,"
+        "truncate=0.05,malformed=0.05,seed=1 (methods=PATCH+PUT limits them to those methods)",
     )
     parser.add_argument(
         "--activation-delay",
@@ -60,6 +65,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--write-profile", metavar="NAME", help="add or update [profile=NAME] in ~/.doover/config for this emulator"
+    )
+    parser.add_argument(
+        "--show-token",
+        action="store_true",
+        help="print the token at start (hidden by default: terminals are recorded and shared; prefer --write-profile)",
     )
 
 
@@ -131,13 +141,25 @@ def run(args: argparse.Namespace, paths: Paths, out: TextIO = sys.stdout) -> int
     server.start()
     try:
         # Announced inside the try: a Ctrl+C right after "Press Ctrl+C" must still stop cleanly.
-        _announce(out, urls, emulator.token, config, args.write_profile, paths, time.perf_counter() - started)
+        token = emulator.token if args.show_token else hidden_token(args.write_profile, given=args.token is not None)
+        _announce(out, urls, token, config, args.write_profile, paths, time.perf_counter() - started)
         server.wait()
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
     return 0
+
+
+def hidden_token(profile: str | None, *, given: bool) -> str:
+    """What the start-up lines say instead of the token: where to find it."""
+    if profile:
+        where = f"in [profile={profile}]"
+    elif given:
+        where = "as given by --token"
+    else:
+        where = "use --write-profile NAME to hand it to clients"
+    return f"*** ({where}; --show-token prints it)"
 
 
 def _announce(

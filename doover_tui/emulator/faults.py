@@ -1,4 +1,4 @@
-"""Fault injection (``--faults``): latency, random 5xx, rate limiting, truncated bodies, dropped gateways."""
+"""Fault injection (``--faults``): latency, random 5xx, rate limiting, bad bodies, dropped gateways."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import math
 import random
 import re
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,16 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-EXAMPLE = "latency=200ms,error_rate=0.1,status=503,rate_limit=20/s,drop_ws=30s,truncate=0.05"
+EXAMPLE = "latency=200ms,error_rate=0.1,status=503,rate_limit=20/s,drop_ws=30s,truncate=0.05,malformed=0.05,seed=1"
+
+KNOWN = "latency, error_rate, status, rate_limit, drop_ws, truncate, malformed, methods, seed"
+
+PROXY_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
+    b"<body><h1>Bad Gateway</h1><p>The proxy server received an invalid response from an upstream server.</p>"
+    b"<hr><address>proxy</address></body></html>\n"
+)
+"""What ``malformed`` answers with: a proxy's error page, sent as a 200 (some proxies do)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +47,17 @@ class FaultSpec:
     """Seconds between closing every gateway connection."""
     truncate: float = 0.0
     """Share of responses whose body is cut short."""
+    malformed: float = 0.0
+    """Share of requests answered 200 with an HTML page instead of JSON (not passed on to the server)."""
     methods: frozenset[str] = frozenset()
     """Only requests with these HTTP methods are faulted (empty: all), e.g. writes only."""
+    seed: int | None = None
+    """Seed of the random draws (error_rate, truncate, malformed), for runs that repeat exactly."""
 
     @property
     def active(self) -> bool:
         """Whether any HTTP fault is configured."""
-        return bool(self.latency or self.error_rate or self.rate_limit or self.truncate)
+        return bool(self.latency or self.error_rate or self.rate_limit or self.truncate or self.malformed)
 
 
 def _duration(key: str, value: str) -> float:
@@ -80,59 +94,99 @@ def parse_faults(text: str) -> FaultSpec:
     values: dict[str, Any] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         key, sep, value = item.partition("=")
-        key, value = key.strip(), value.strip()
         if not sep:
             raise ValueError(f"--faults: {item!r} is not key=value (example: {EXAMPLE})")
-        if key in ("latency", "drop_ws"):
-            values[key] = _duration(key, value)
-        elif key in ("error_rate", "truncate"):
-            values[key] = _share(key, value)
-        elif key == "rate_limit":
-            values[key] = _rate(key, value)
-        elif key == "methods":
-            values[key] = frozenset(method.strip().upper() for method in value.split("+") if method.strip())
-        elif key == "status":
-            if not re.fullmatch(r"5[0-9][0-9]", value):
-                raise ValueError(f"--faults status={value!r}: expected a 5xx status")
-            values[key] = int(value)
-        else:
-            raise ValueError(
-                f"--faults: unknown fault {key!r} "
-                "(known: latency, error_rate, status, rate_limit, drop_ws, truncate, methods)"
-            )
+        values[key.strip()] = _value(key.strip(), value.strip())
     return FaultSpec(**values)
 
 
+def _value(key: str, value: str) -> Any:
+    """One fault's value, checked."""
+    if key in ("latency", "drop_ws"):
+        return _duration(key, value)
+    if key in ("error_rate", "truncate", "malformed"):
+        return _share(key, value)
+    if key == "rate_limit":
+        return _rate(key, value)
+    if key == "methods":
+        return frozenset(method.strip().upper() for method in value.split("+") if method.strip())
+    if key == "status":
+        if not re.fullmatch(r"5[0-9][0-9]", value):
+            raise ValueError(f"--faults status={value!r}: expected a 5xx status")
+        return int(value)
+    if key == "seed":
+        if not re.fullmatch(r"[0-9]+", value):
+            raise ValueError(f"--faults seed={value!r}: expected a whole number such as 1")
+        return int(value)
+    raise ValueError(f"--faults: unknown fault {key!r} (known: {KNOWN})")
+
+
 class FaultMiddleware:
-    """ASGI middleware applying a FaultSpec to HTTP requests (WebSockets pass through)."""
+    """ASGI middleware applying a FaultSpec to HTTP requests (WebSockets pass through).
+
+    ``counts`` tallies every HTTP request by ``(method, path, outcome)``, the outcome being
+    ``passed``, ``throttled``, ``failed``, ``truncated`` or ``malformed``, so tests can count retries.
+    """
 
     def __init__(self, app: ASGIApp, spec: FaultSpec, rng: random.Random | None = None) -> None:
         self.app = app
+        self.counts: Counter[tuple[str, str, str]] = Counter()
+        self._given_rng = rng
+        self.set_spec(spec)
+
+    def set_spec(self, spec: FaultSpec) -> None:
+        """Apply ``spec`` from now on (faults can be lifted or changed while serving); draws restart from its seed."""
         self.spec = spec
-        self.rng = rng or random.Random()
+        # A given rng is kept; otherwise the draws restart, so a run with a seed repeats exactly.
+        self.rng = self._given_rng or random.Random(spec.seed)
         self._allowance = spec.rate_limit or 0.0
         self._checked = time.monotonic()
 
+    def total(self, method: str | None = None, path: str | None = None, outcome: str | None = None) -> int:
+        """How many requests matched: ``path`` is a substring, None matches anything."""
+        return sum(
+            count
+            for (m, p, o), count in self.counts.items()
+            if (method is None or m == method) and (path is None or path in p) and (outcome is None or o == outcome)
+        )
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Delay, refuse, fail or truncate an HTTP request as the spec says."""
-        if scope["type"] != "http" or (self.spec.methods and scope["method"] not in self.spec.methods):
+        """Delay, refuse, fail, garble or truncate an HTTP request as the spec says."""
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.spec.latency:
-            await asyncio.sleep(self.spec.latency)
+        spec = self.spec
+        if spec.methods and scope["method"] not in spec.methods:
+            self._count(scope, "passed")
+            await self.app(scope, receive, send)
+            return
+        if spec.latency:
+            await asyncio.sleep(spec.latency)
         wait = self._throttle()
         if wait is not None:
-            headers = {"retry-after": str(max(1, math.ceil(wait)))}
-            detail = f"Request was throttled. Expected available in {max(1, math.ceil(wait))} seconds."
-            await _reply(send, 429, {"detail": detail}, headers)
-            return
-        if self.spec.error_rate and self.rng.random() < self.spec.error_rate:
-            await _reply(send, self.spec.status, {"detail": "injected fault"}, {})
-            return
-        if self.spec.truncate and self.rng.random() < self.spec.truncate:
+            self._count(scope, "throttled")
+            seconds = max(1, math.ceil(wait))
+            detail = f"Request was throttled. Expected available in {seconds} seconds."
+            await _reply(send, 429, orjson.dumps({"detail": detail}), {"retry-after": str(seconds)})
+        elif self._draw(spec.error_rate):
+            self._count(scope, "failed")
+            await _reply(send, spec.status, orjson.dumps({"detail": "injected fault"}))
+        elif self._draw(spec.malformed):
+            self._count(scope, "malformed")
+            await _reply(send, 200, PROXY_PAGE, content_type=b"text/html; charset=utf-8")
+        elif self._draw(spec.truncate):
+            self._count(scope, "truncated")
             await self.app(scope, receive, _truncating(send))
-            return
-        await self.app(scope, receive, send)
+        else:
+            self._count(scope, "passed")
+            await self.app(scope, receive, send)
+
+    def _draw(self, share: float) -> bool:
+        """True with probability ``share`` (no draw at all for 0, so other faults' draws stay the same)."""
+        return bool(share) and self.rng.random() < share
+
+    def _count(self, scope: Scope, outcome: str) -> None:
+        self.counts[(scope["method"], scope["path"], outcome)] += 1
 
     def _throttle(self) -> float | None:
         """Token bucket: None to pass, else seconds until a request would pass."""
@@ -148,10 +202,16 @@ class FaultMiddleware:
         return (1.0 - self._allowance) / rate
 
 
-async def _reply(send: Send, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
-    content = orjson.dumps(body)
-    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]
-    raw_headers += [(k.encode(), v.encode()) for k, v in headers.items()]
+async def _reply(
+    send: Send,
+    status: int,
+    content: bytes,
+    headers: dict[str, str] | None = None,
+    *,
+    content_type: bytes = b"application/json",
+) -> None:
+    raw_headers = [(b"content-type", content_type), (b"content-length", str(len(content)).encode())]
+    raw_headers += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": content})
 

@@ -14,7 +14,8 @@ from doover_tui.screens.browser_support import BrowserOptions
 from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.edit_flow import draft_key, drafts_of
 from doover_tui.screens.edit_modal import EditModal, EditTarget
-from doover_tui.store import Store, UpdateLog
+from doover_tui.store import Store
+from doover_tui.update_log import UpdateLog
 
 LOG_READ_BACK = 2000
 """Messages read back before the chosen one: enough history to rebuild what later updates changed."""

@@ -1,4 +1,4 @@
-"""``doover-tui emulator`` as a user runs it: prints its URLs and token, writes a profile, stops on Ctrl+C."""
+"""``doover-tui emulator`` as a user runs it: prints its URLs (the token only on request), writes a profile, stops."""
 
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ def test_emulator_writes_a_profile_that_info_and_pydoover_use(
         assert "Doover emulator ready" in text
         data_url = re.search(r"data API\s+(\S+)", text)
         assert data_url is not None, text
-        assert re.search(r"token\s+cli-token", text)
+        assert "cli-token" not in text, "the token is printed only with --show-token"
+        assert re.search(r"token\s+\*\*\* \(in \[profile=emu\]; --show-token prints it\)", text), text
         assert "[emu] written to" in text
         assert main(["info", "--profile", "emu"]) == 0
         info = capsys.readouterr().out
@@ -93,9 +94,9 @@ def _activation_is_immediate(data_url: str) -> None:
 
 def test_data_persists_between_runs(isolated_env: Path, tmp_path: Path) -> None:
     data_dir = tmp_path / "emu-data"
-    proc, first = start(isolated_env, "--data-dir", str(data_dir))
+    proc, first = start(isolated_env, "--data-dir", str(data_dir), "--show-token")
     assert stop(proc) == 0
-    proc, second = start(isolated_env, "--data-dir", str(data_dir))
+    proc, second = start(isolated_env, "--data-dir", str(data_dir), "--show-token")
     assert stop(proc) == 0
     token_of = [re.search(r"token\s+(\S+)", "\n".join(lines)) for lines in (first, second)]
     assert token_of[0] is not None
