@@ -11,11 +11,9 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from doover_tui.api.auth import TokenSource
 from doover_tui.api.errors import DooverError, ProtocolError
@@ -30,6 +28,9 @@ from doover_tui.api.gateway_events import (
 )
 from doover_tui.api.http import user_agent
 from doover_tui.api.models import ChannelRef
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,10 @@ class GatewayClient:
 
     async def _connect_once(self) -> tuple[bool, str, bool]:
         """Run one connection to its end: (reached Ready, why it ended, refused by the server)."""
+        # Imported on the first connection, not with the module: a channel is followed only after start-up.
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+
         self._ready_seen = False
         try:
             token = await self._tokens.get_token()
@@ -245,6 +250,8 @@ class GatewayClient:
         socket = self._socket
         if socket is None or self.state is not GatewayState.LIVE:
             return False
+        from websockets.exceptions import ConnectionClosed  # loaded already: there is a socket
+
         try:
             await self._send(socket, op, body)
         except ConnectionClosed:
