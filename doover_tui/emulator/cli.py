@@ -142,7 +142,8 @@ def run(args: argparse.Namespace, paths: Paths, out: TextIO = sys.stdout) -> int
     try:
         # Announced inside the try: a Ctrl+C right after "Press Ctrl+C" must still stop cleanly.
         token = emulator.token if args.show_token else hidden_token(args.write_profile, given=args.token is not None)
-        _announce(out, urls, token, config, args.write_profile, paths, time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        _announce(out, urls, token, config, args.write_profile, paths, elapsed, args.faults.strip())
         server.wait()
     except KeyboardInterrupt:
         pass
@@ -163,7 +164,14 @@ def hidden_token(profile: str | None, *, given: bool) -> str:
 
 
 def _announce(
-    out: TextIO, urls: Urls, token: str, config: EmulatorConfig, profile: str | None, paths: Paths, seconds: float
+    out: TextIO,
+    urls: Urls,
+    token: str,
+    config: EmulatorConfig,
+    profile: str | None,
+    paths: Paths,
+    seconds: float,
+    faults: str = "",
 ) -> None:
     lines = [
         f"Doover emulator ready in {seconds:.1f} s ({config.fleet} fleet, database {config.database})",
@@ -174,5 +182,8 @@ def _announce(
     ]
     if profile:
         lines.append(f"  profile      [{profile}] written to {paths.doover_config}: doover-tui --profile {profile}")
+    if faults:
+        # Said plainly, so nobody mistakes injected failures for a broken client.
+        lines.append(f"  faults       {faults} (injected on purpose)")
     lines.append("Press Ctrl+C to stop.")
     print("\n".join(lines), file=out, flush=True)

@@ -105,6 +105,15 @@ def test_data_persists_between_runs(isolated_env: Path, tmp_path: Path) -> None:
     assert (data_dir / "emulator-small.sqlite3").exists()
 
 
+def test_injected_faults_are_announced(isolated_env: Path) -> None:
+    proc, lines = start(isolated_env, "--data-dir", ":memory:", "--faults", "latency=10ms,seed=3")
+    assert stop(proc) == 0
+    assert "  faults       latency=10ms,seed=3 (injected on purpose)" in lines
+    proc, lines = start(isolated_env, "--data-dir", ":memory:")
+    assert stop(proc) == 0
+    assert not any("faults" in line for line in lines)
+
+
 def test_bad_faults_exit_2_with_a_reason(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["emulator", "--data-dir", ":memory:", "--faults", "latency=fast"]) == 2
     assert "expected a duration" in capsys.readouterr().err
