@@ -15,7 +15,7 @@ from typing import Any, TypeAlias
 
 import orjson
 
-from doover_tui.jsonedit import MISSING, pretty
+from doover_tui.jsonedit import MISSING, escape_invisible, pretty
 from doover_tui.literal import printable
 
 PathPart: TypeAlias = str | int
@@ -41,6 +41,7 @@ __all__ = [
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _INDEX = re.compile(r"\[(0|[1-9][0-9]*)\]")
 _DECODER = json.JSONDecoder()
+_LINE_END = re.compile(r"\r?\n")
 
 
 def format_path(parts: Sequence[PathPart]) -> str:
@@ -52,7 +53,8 @@ def format_path(parts: Sequence[PathPart]) -> str:
         elif _IDENTIFIER.fullmatch(part):
             pieces.append(f".{part}" if pieces else part)
         else:
-            pieces.append(f"[{json.dumps(part, ensure_ascii=False)}]")
+            # Escaped so a bidi override or line separator in a key shows as what it is, and still parses.
+            pieces.append(f"[{escape_invisible(json.dumps(part, ensure_ascii=False))}]")
     return "".join(pieces)
 
 
@@ -175,7 +177,8 @@ def copy_text(value: Any) -> str:
 
 def preview(text: str, limit: int = 300, max_lines: int = 8) -> str:
     """The first few lines of ``text``, control characters visible, with `` …`` if cut (for a toast)."""
-    lines = text[:limit].splitlines()
+    # Lines end at newlines only: splitlines() would also break at (and drop) U+0085, U+2028 and others.
+    lines = _LINE_END.split(text[:limit].removesuffix("\n"))
     shown = "\n".join(printable(line) for line in lines[:max_lines]) if text else "(empty)"
     return shown + " …" if len(text) > limit or len(lines) > max_lines else shown
 

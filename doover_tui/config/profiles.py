@@ -8,6 +8,7 @@ byte for byte and ignored. Writing changes only the lines of the keys we set.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import tempfile
@@ -18,8 +19,15 @@ from pathlib import Path
 
 from doover_tui.api.jwt import jwt_expiry
 from doover_tui.config.errors import NoProfileFileError, ProfileFileError, UnknownProfileError
+from doover_tui.literal import printable
 
 _HEADER = re.compile(r"^\[profile=(?P<name>.+)\]$")
+_LOOSE_HEADER = re.compile(r"\[?\s*profile\s*[=:]\s*(?P<name>[^\]]*?)\s*\]?", re.IGNORECASE)
+"""What a mistyped header looks like (``[profile = x]``, ``[profile=x``), for a hint when a profile is missing."""
+_BOM = "\ufeff"
+"""The byte-order mark some editors put first in a UTF-8 file; reading, it is skipped (writing, kept)."""
+LATEST_EXPIRY = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
+"""The last moment a date can show; TOKEN_EXPIRES beyond it (or before 1970) is a mistake."""
 
 KEY_ORDER = (
     "TOKEN",
@@ -49,6 +57,8 @@ class Profile:
     """The line number of the header, for messages."""
     token_expires: float | None = None
     """Expiry in Unix seconds: ``TOKEN_EXPIRES`` (seconds or ISO-8601), else the JWT ``exp``."""
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+    """The line number of each key (its last line when repeated), for messages about its value."""
 
     def get(self, key: str) -> str | None:
         """A value, or None when absent or empty."""
@@ -114,8 +124,34 @@ class ProfileFile:
         if name in self.broken:
             raise self.broken[name]
         if name not in self.profiles:
-            raise UnknownProfileError(self.path, name, self.names)
+            near_miss = self._mistyped_header(name)
+            if near_miss is not None:
+                raise near_miss
+            # Names come from the file and the command line: shown, never interpreted by the terminal.
+            raise UnknownProfileError(self.path, printable(name), [printable(known) for known in self.names])
         return self.profiles[name]
+
+    def _mistyped_header(self, name: str) -> ProfileFileError | None:
+        """An error pointing at a block that was meant to be profile ``name`` but whose header is not exact."""
+        shown = printable(name)
+        for chunk in self.chunks:
+            if not isinstance(chunk, _Block) or chunk.profile is not None:
+                continue
+            for offset, line in enumerate(chunk.lines):
+                header = line.strip().lstrip(_BOM)
+                exact, loose = _HEADER.match(header), _LOOSE_HEADER.fullmatch(header)
+                if exact is not None and exact.group("name").strip() == name:
+                    message = (
+                        f"[profile={shown}] does not start a block: put a blank line before it"
+                        if offset
+                        else f"profile '{shown}' is a Doover 1 profile (USERNAME/PASSWORD); run `doover login`"
+                    )
+                elif exact is None and loose is not None and loose.group("name") == name:
+                    message = f"{header!r} is not read as a profile header: write it as [profile={shown}]"
+                else:
+                    continue
+                return ProfileFileError(self.path, message, chunk.first_line + offset)
+        return None
 
     def render(self) -> str:
         """The file's text."""
@@ -200,10 +236,11 @@ def parse_profiles(text: str, path: Path) -> ProfileFile:
 
 
 def _classify(block: _Block, result: ProfileFile) -> None:
-    header = _HEADER.match(block.lines[0].strip())
+    header = _HEADER.match(block.lines[0].strip().lstrip(_BOM))
     if header is None:
         return
     name = header.group("name").strip()
+    shown = printable(name)
     values: dict[str, str] = {}
     key_lines: dict[str, int] = {}
     problem: str | None = None
@@ -214,7 +251,7 @@ def _classify(block: _Block, result: ProfileFile) -> None:
             continue  # doover-js allows comment lines
         if "=" not in stripped:
             problem, problem_line = (
-                f"expected KEY=VALUE in [profile={name}], found {stripped[:60]!r}",
+                f"expected KEY=VALUE in [profile={shown}], found {stripped[:60]!r}",
                 block.first_line + offset,
             )
             break
@@ -226,7 +263,7 @@ def _classify(block: _Block, result: ProfileFile) -> None:
         return
     block.profile = name
     if problem is None and name in result.profiles:
-        problem = f"profile '{name}' is defined twice (first at line {result.profiles[name].line})"
+        problem = f"profile '{shown}' is defined twice (first at line {result.profiles[name].line})"
     expires: float | None = None
     if problem is None:
         try:
@@ -236,24 +273,44 @@ def _classify(block: _Block, result: ProfileFile) -> None:
     if problem is not None:
         result.broken[name] = ProfileFileError(result.path, problem, problem_line)
         return
-    result.profiles[name] = Profile(name, values, block.first_line, expires)
+    result.profiles[name] = Profile(name, values, block.first_line, expires, key_lines)
 
 
 def _expiry(raw: str, token: str) -> float | None:
-    """TOKEN_EXPIRES as Unix seconds or ISO-8601 (doover-js writes the latter), else the JWT exp."""
+    """TOKEN_EXPIRES as Unix seconds or ISO-8601 (doover-js writes the latter), else the JWT exp.
+
+    Raises:
+        ValueError: TOKEN_EXPIRES is neither, or is no moment between 1970 and the year 9999.
+    """
     if not raw:
-        return jwt_expiry(token) if token else None
+        exp = jwt_expiry(token) if token else None
+        # A token's own claim is not the user's to fix: an impossible one just means "unknown".
+        return exp if exp is not None and _possible(exp) else None
     try:
-        return float(raw)
+        seconds = float(raw)
     except ValueError:
-        pass
+        seconds = _iso_seconds(raw)
+    if not _possible(seconds):
+        raise ValueError(f"TOKEN_EXPIRES={raw!r} is not a time between 1970 and the year 9999")
+    return seconds
+
+
+def _iso_seconds(raw: str) -> float:
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
         raise ValueError(f"TOKEN_EXPIRES={raw!r} is neither Unix seconds nor an ISO-8601 time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+    try:
+        return moment.timestamp()
+    except (OverflowError, ValueError):  # an offset that moves it past year 1 or 9999
+        return math.nan
+
+
+def _possible(seconds: float) -> bool:
+    """Finite, and a moment dates can show (``nan``, ``inf`` and ``1e300`` all parse as floats)."""
+    return math.isfinite(seconds) and 0 <= seconds <= LATEST_EXPIRY
 
 
 def load_profiles(path: Path) -> ProfileFile:
@@ -269,6 +326,8 @@ def load_profiles(path: Path) -> ProfileFile:
         raise NoProfileFileError(path) from None
     except OSError as exc:
         raise ProfileFileError(path, f"cannot read: {exc.strerror}") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ProfileFileError(path, "is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8", 1)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

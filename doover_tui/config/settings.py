@@ -6,6 +6,7 @@ what was expected, so a typo never silently does nothing.
 
 from __future__ import annotations
 
+import math
 import tomllib
 import types
 import typing
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from doover_tui.config.errors import SettingsError
+from doover_tui.literal import printable
 
 T = TypeVar("T")
 
@@ -97,7 +99,8 @@ def load_settings(path: Path) -> Settings:
     except OSError as exc:
         raise SettingsError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        table = tomllib.loads(raw.decode("utf-8"))
+        # utf-8-sig: Windows editors may start the file with a byte-order mark.
+        table = tomllib.loads(raw.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
     return _build(Settings, table, path, "")
@@ -110,7 +113,7 @@ def _build(cls: type[T], table: dict[str, Any], path: Path, prefix: str) -> T:
     for key in table:
         if key not in known:
             names = ", ".join(sorted(known))
-            raise SettingsError(f"{path}: unknown key '{prefix}{key}' (known here: {names})")
+            raise SettingsError(f"{path}: unknown key '{printable(prefix + key)}' (known here: {names})")
     values: dict[str, Any] = {}
     for name, spec in known.items():
         if name not in table:
@@ -133,7 +136,7 @@ def _convert(hint: Any, value: Any, path: Path, key: str) -> Any:
     if origin is dict:
         value_hint = typing.get_args(hint)[1]
         table = _expect(value, dict, path, key, "a table")
-        return {str(k): _convert(value_hint, v, path, f"{key}.{k}") for k, v in table.items()}
+        return {str(k): _convert(value_hint, v, path, f"{key}.{printable(k)}") for k, v in table.items()}
     if is_dataclass(hint):
         return _build(hint, _expect(value, dict, path, key, "a table"), path, f"{key}.")  # type: ignore[arg-type]
     if hint is bool:
@@ -143,12 +146,18 @@ def _convert(hint: Any, value: Any, path: Path, key: str) -> Any:
             raise _wrong(path, key, "a whole number", value)
         return value
     if hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _wrong(path, key, "a number", value)
-        return float(value)
+        return _finite(value, path, key)
     if hint is str:
         return _expect(value, str, path, key, "a string")
     raise AssertionError(f"unsupported settings type {hint!r}")
+
+
+def _finite(value: Any, path: Path, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _wrong(path, key, "a number", value)
+    if not math.isfinite(value):  # TOML has nan and inf, which no timeout or interval can be
+        raise _wrong(path, key, "a finite number", value)
+    return float(value)
 
 
 def _expect(value: Any, kind: type[T], path: Path, key: str, expected: str) -> T:
@@ -158,4 +167,4 @@ def _expect(value: Any, kind: type[T], path: Path, key: str, expected: str) -> T
 
 
 def _wrong(path: Path, key: str, expected: str, value: Any) -> SettingsError:
-    return SettingsError(f"{path}: '{key}' must be {expected}, got {type(value).__name__} {value!r}")
+    return SettingsError(f"{path}: '{key}' must be {expected}, got {type(value).__name__} {printable(repr(value))}")

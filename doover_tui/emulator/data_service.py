@@ -10,13 +10,15 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
+
 from doover_tui.api import merge
 from doover_tui.api.snowflake import DOOVER_EPOCH_MS, SnowflakeType, id_at_unix_ms
 from doover_tui.emulator.alarms import evaluate_alarms, validate_alarm
-from doover_tui.emulator.db import Database, dumps, loads
+from doover_tui.emulator.db import Database, loads
 from doover_tui.emulator.ids import IdMaker
 from doover_tui.emulator.problems import data_error
-from doover_tui.jsonedit import MISSING, get_path
+from doover_tui.jsonedit import MISSING, compact, get_path
 
 Publish = Callable[[dict[str, str], str, dict[str, Any]], None]
 """``publish(channel_ref, event_name, payload)``: called after each committed change."""
@@ -163,22 +165,24 @@ class DataService:
             triggered = evaluate_alarms(self.db, agent_id, name, data, now_ms)
         aggregate = {"data": data, "attachments": attachments, "last_updated": now_ms}
         ref = {"agent_id": agent_id, "name": name}
+        framed = _wire(aggregate)
         self.publish(
             ref,
             "AggregateUpdate",
             {
                 "author_id": author_id,
                 "channel": ref,
-                "aggregate": aggregate,
-                "request_data": {"data": body, "attachments": list(new_attachments)},
+                "aggregate": framed,
+                "request_data": _wire({"data": body, "attachments": list(new_attachments)}),
                 "organisation_id": organisation_id,
             },
         )
         if logged is not None:
-            self.publish(ref, "MessageCreate", logged)
+            self.publish(ref, "MessageCreate", logged | {"data": _wire(logged["data"])})
         for alarm, old_state in triggered:
             trigger = {"channel": ref, "alarm": alarm, "old_state": old_state, "new_state": alarm["state"]}
-            trigger |= {"aggregate": aggregate, "request_data": {"data": body}, "organisation_id": organisation_id}
+            trigger |= {"aggregate": framed, "request_data": _wire({"data": body})}
+            trigger["organisation_id"] = organisation_id
             self.publish(ref, "AlarmTrigger", trigger)
         return aggregate
 
@@ -237,7 +241,7 @@ class DataService:
                 return existing, False
         with self.db.transaction():
             message = self._insert_message(agent_id, name, author_id, body["data"], list(attachments), message_id)
-        self.publish({"agent_id": agent_id, "name": name}, "MessageCreate", message)
+        self.publish({"agent_id": agent_id, "name": name}, "MessageCreate", message | {"data": _wire(message["data"])})
         return message, True
 
     def _message_row(self, agent_id: str, name: str, message_id: int) -> dict[str, Any] | None:
@@ -281,7 +285,11 @@ class DataService:
             )
         ref = {"agent_id": agent_id, "name": name}
         update = {"channel": ref, "author_id": author_id, "organisation_id": organisation_id}
-        self.publish(ref, "MessageUpdate", update | {"message": message, "request_data": body["data"]})
+        self.publish(
+            ref,
+            "MessageUpdate",
+            update | {"message": message | {"data": _wire(message["data"])}, "request_data": _wire(body["data"])},
+        )
         return message
 
     def delete_message(self, agent_id: str, name: str, message_id: int) -> None:
@@ -410,6 +418,16 @@ class DataService:
             self.db.execute(
                 "DELETE FROM alarms WHERE agent_id = ? AND channel = ? AND id = ?", (agent_id, name, alarm_id)
             )
+
+
+def dumps(value: Any) -> str:
+    """JSON text for a column, at any depth: the real service stores documents orjson alone would refuse."""
+    return compact(value).decode()
+
+
+def _wire(value: Any) -> orjson.Fragment:
+    """``value`` encoded for a gateway frame now, so the frame can hold it however deep it is."""
+    return orjson.Fragment(compact(value))
 
 
 def _message_json(

@@ -14,19 +14,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from doover_tui.emulator.problems import Problem, data_error
+from doover_tui.jsonedit import compact
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 """Larger request bodies (after gunzip) are refused with 413."""
 
 
 class JsonResponse(Response):
-    """A JSON response encoded with orjson."""
+    """A JSON response encoded with orjson (or without recursion, for what orjson refuses)."""
 
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
         """Encode ``content``."""
-        return orjson.dumps(content)
+        return compact(content)
 
 
 def empty(status: int = 200, *, json_type: bool = True) -> Response:

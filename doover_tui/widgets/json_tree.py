@@ -13,8 +13,10 @@ from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Tree
+from textual.widgets._tree import _TreeLine
 from textual.widgets.tree import TreeNode
 
 from doover_tui import json_view
@@ -25,6 +27,8 @@ _MORE = "more"
 _TOGGLE = Style.from_meta({"toggle": True})
 _Memory = dict[Path, tuple[int, bool]]
 """Children built and expanded state per path, kept across a rebuild of a subtree."""
+_Build = tuple[TreeNode["_Entry"], Any, int]
+"""A node, its value, and how many of its children to build."""
 
 
 @dataclass(slots=True)
@@ -212,13 +216,19 @@ class JsonTree(Tree[_Entry]):
             node.collapse()
 
     def _sync(self, node: TreeNode[_Entry], value: Any, dirty: set[Path]) -> None:
-        """Bring a built subtree up to date, touching only paths under a change."""
+        """Bring a built subtree up to date, touching only paths under a change (no recursion: any depth)."""
+        pending = [(node, value)]
+        while pending:
+            pending.extend(self._sync_one(*pending.pop(), dirty))
+
+    def _sync_one(self, node: TreeNode[_Entry], value: Any, dirty: set[Path]) -> list[tuple[TreeNode[_Entry], Any]]:
+        """Update one node and its list of children; return the children that need the same."""
         entry = node.data
         if entry is None or entry.path not in dirty:
-            return
+            return []
         self._relabel(node, value)
         if not entry.shown:
-            return
+            return []
         kept = [child for child in node.children if child.data and child.data.kind != _MORE]
         parts = [child.data.path[-1] for child in kept if child.data]
         keys = iter(value) if isinstance(value, dict) else iter(range(len(value)))
@@ -227,20 +237,31 @@ class JsonTree(Tree[_Entry]):
             shown, entry.shown = entry.shown, 0
             self._drop_children(node)
             self._extend(node, value, min(len(value), max(shown, self.CHUNK)), memory)
-            return
-        for child, part in zip(kept, parts, strict=True):
-            self._sync(child, value[part], dirty)
+            return []
         self._extend(node, value, min(len(value), max(entry.shown, self.CHUNK)))
+        return [(child, value[part]) for child, part in zip(kept, parts, strict=True)]
 
     def _extend(self, node: TreeNode[_Entry], value: Any, stop: int, memory: _Memory | None = None) -> None:
-        """Build children up to ``stop``, keeping a "… N more" node last while some are not built."""
+        """Build children up to ``stop``, and those of remembered descendants (no recursion: any depth)."""
+        pending = [(node, value, stop)]
+        while pending:
+            pending.extend(self._extend_one(*pending.pop(), memory or {}))
+
+    def _extend_one(self, node: TreeNode[_Entry], value: Any, stop: int, memory: _Memory) -> list[_Build]:
+        """Build one node's children up to ``stop``, keeping a "… N more" node last while some are not built.
+
+        Returns the children whose own children ``memory`` says were built, to be built in turn.
+        """
         entry = node.data
         assert entry is not None
         last = node.children[-1] if node.children else None
         more = last if last is not None and last.data and last.data.kind == _MORE else None
         pairs = value.items() if isinstance(value, dict) else enumerate(value)
-        for part, child in islice(pairs, entry.shown, stop):
-            self._build_child(node, part, child, more is not None, memory or {})
+        remembered = [
+            built
+            for part, child in islice(pairs, entry.shown, stop)
+            if (built := self._build_child(node, part, child, more is not None, memory)) is not None
+        ]
         entry.shown = max(entry.shown, stop)
         remaining = len(value) - entry.shown
         label = Text(f"… {remaining:,} more")
@@ -250,10 +271,12 @@ class JsonTree(Tree[_Entry]):
             more.set_label(label)
         elif remaining > 0:
             node.add(label, _Entry(entry.path, _MORE, 0), allow_expand=True)
+        return remembered
 
     def _build_child(
         self, parent: TreeNode[_Entry], part: PathPart, value: Any, before_more: bool, memory: _Memory
-    ) -> None:
+    ) -> _Build | None:
+        """Add the node of one child; when ``memory`` says its children were built, return what to build."""
         assert parent.data is not None
         path = (*parent.data.path, part)
         label, kind, key_end = self._label_for(path, value)
@@ -263,10 +286,11 @@ class JsonTree(Tree[_Entry]):
         node = parent.add(label, _Entry(path, kind, key_end), before=before, allow_expand=expandable)
         self._by_path[path] = node
         state = memory.get(path)
-        if state is not None and state[0] and expandable:
-            self._extend(node, value, min(len(value), max(state[0], self.CHUNK)), memory)
-            if state[1]:
-                node.expand()
+        if state is None or not state[0] or not expandable:
+            return None
+        if state[1]:
+            node.expand()
+        return node, value, min(len(value), max(state[0], self.CHUNK))
 
     def _drop_children(self, node: TreeNode[_Entry]) -> None:
         for child in _descendants(node):
@@ -329,6 +353,37 @@ class JsonTree(Tree[_Entry]):
             if node.data is not None and node.data.mark == generation:
                 node.data.mark = 0
                 node.refresh()
+
+    def _build(self) -> None:
+        """Lay out the visible lines as Tree does, with a stack instead of recursion (deep documents)."""
+        lines: list[_TreeLine[_Entry]] = []
+        tops = [self.root] if self.show_root else list(self.root._children)
+        # Tree gives every top-level line last=True when the root is hidden; so does this.
+        pending: list[tuple[list[TreeNode[_Entry]], TreeNode[_Entry], bool]] = [([], n, True) for n in reversed(tops)]
+        while pending:
+            path, node, last = pending.pop()
+            line_path = [*path, node]
+            node._line = len(lines)
+            lines.append(_TreeLine(line_path, last))
+            if node._expanded:
+                children = node._children
+                pending.extend(
+                    (line_path, child, i == len(children) - 1) for i, child in reversed(list(enumerate(children)))
+                )
+        self._tree_lines_cached = lines
+        width = max(
+            (
+                self.get_label_width(line.node) + line._get_guide_width(self.guide_depth, self.show_root)
+                for line in lines
+            ),
+            default=self.size.width,
+        )
+        self.virtual_size = Size(width, len(lines))
+        if self.cursor_line != -1:
+            if self.cursor_node is not None:
+                self.cursor_line = self.cursor_node._line
+            if self.cursor_line >= len(lines):
+                self.cursor_line = -1
 
     def process_label(self, label: str | Text) -> Text:
         """Labels are one-line Text already (a str would be read as markup, so none is given)."""
