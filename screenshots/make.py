@@ -141,6 +141,43 @@ async def chart_scene(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: chart.field is not None, "a charted field")
 
 
+async def applications_scene(pilot: Pilot[Any]) -> None:
+    """Area 2 from the browser: pump_controller chosen, its long description and the agent's installs."""
+    from textual.widgets import Markdown
+    from textual.widgets.markdown import MarkdownBlock
+
+    from doover_tui.screens.applications import ApplicationsScreen
+    from doover_tui.widgets.application_table import ApplicationTable, InstallTable
+
+    await channel_open(pilot)
+    await pilot.press("2")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ApplicationsScreen), "the applications screen")
+    screen = pilot.app.screen
+    assert isinstance(screen, ApplicationsScreen)
+    table = screen.query_one(ApplicationTable)
+    await until(pilot, lambda: any(app.name == "pump_controller" for app in table.rows), "the applications")
+    table.select_application(next(app.id for app in table.rows if app.name == "pump_controller"))
+
+    def shown() -> bool:
+        chosen = screen.application is not None and screen.application.name == "pump_controller"
+        described = bool(screen.query_one(Markdown).query(MarkdownBlock))
+        return chosen and described and len(screen.query_one(InstallTable).rows) > 0
+
+    await until(pilot, shown, "pump_controller's detail and installs")
+
+
+async def tunnels_scene(pilot: Pilot[Any]) -> None:
+    """Area 3 from the browser: the agent's tunnels, the cursor on the first."""
+    from doover_tui.screens.tunnels import TunnelsScreen
+    from doover_tui.widgets.tunnel_table import TunnelTable
+
+    await channel_open(pilot)
+    await pilot.press("3")
+    await until(pilot, lambda: isinstance(pilot.app.screen, TunnelsScreen), "the tunnels screen")
+    table = pilot.app.screen.query_one(TunnelTable)
+    await until(pilot, lambda: len(table.rows) > 0, "the agent's tunnels")
+
+
 async def shoot(live: RunningEmulator, scene: Scene, filename: str, size: tuple[int, int] = SIZE) -> Path:
     """Play ``scene`` in a fresh app and save what is on screen as ``filename`` in OUT."""
     app = frozen_app(live)
@@ -155,6 +192,8 @@ SCREENSHOTS: dict[str, Scene] = {
     "browser-aggregate.svg": aggregate_scene,
     "browser-messages.svg": messages_scene,
     "browser-chart.svg": chart_scene,
+    "applications.svg": applications_scene,
+    "tunnels.svg": tunnels_scene,
 }
 
 
