@@ -22,6 +22,8 @@ from typing import Any, Literal, get_args
 
 import orjson
 
+from doover_tui.jsonedit import compact
+
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
@@ -119,11 +121,9 @@ class Drafts:
 
 
 def _encode(record: dict[str, Any]) -> bytes:
-    try:
-        return orjson.dumps(record)
-    except orjson.JSONEncodeError:
-        # orjson refuses integers beyond 64 bits, which a base aggregate may hold.
-        return json.dumps(record, ensure_ascii=False).encode()
+    # orjson stops at 254 levels and json.dumps at the recursion limit, but the service stores deeper aggregates:
+    # compact writes any depth (and integers beyond 64 bits), so a deep base never costs the draft.
+    return compact(record)
 
 
 def _decode(raw: bytes) -> Draft:

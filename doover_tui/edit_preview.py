@@ -89,11 +89,20 @@ def _lost_nulls(edited: Any, after: Any, path: tuple[str, ...]) -> Iterator[str]
     """
     if not isinstance(edited, dict) or not isinstance(after, dict):
         return
-    for key, value in edited.items():
-        if value is None and key not in after:
-            yield ".".join((*path, key))
-        elif isinstance(value, dict) and key in after:
-            yield from _lost_nulls(value, after[key], (*path, key))
+    # A stack of member iterators rather than recursion (documents may nest deeper than Python's
+    # recursion limit), visiting members in the same order as a recursive walk would.
+    stack = [(iter(edited.items()), after, path)]
+    while stack:
+        members, after_here, where = stack[-1]
+        member = next(members, None)
+        if member is None:
+            stack.pop()
+            continue
+        key, value = member
+        if value is None and key not in after_here:
+            yield ".".join((*where, key))
+        elif isinstance(value, dict) and isinstance(after_here.get(key), dict):
+            stack.append((iter(value.items()), after_here[key], (*where, key)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import json
 from typing import Any, Literal
 
-import orjson
-
 from doover_tui.api.merge import changed_keys
+from doover_tui.jsonedit import sorted_pretty
 
 DiffTag = Literal[" ", "+", "-"]
 """`` `` unchanged, ``+`` only in the new document, ``-`` only in the old one."""
@@ -16,11 +14,7 @@ DiffTag = Literal[" ", "+", "-"]
 
 def pretty(value: Any) -> str:
     """Pretty-print a document with two-space indents and sorted keys, as the diff compares it."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
-    except orjson.JSONEncodeError:
-        # orjson refuses integers beyond 64 bits, which JSON itself allows.
-        return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    return sorted_pretty(value)
 
 
 def diff_lines(old: Any, new: Any) -> list[tuple[DiffTag, str]]:

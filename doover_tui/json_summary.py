@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import orjson
-
+from doover_tui.jsonedit import compact
 from doover_tui.literal import printable
 
 ELLIPSIS = "…"
@@ -14,9 +13,11 @@ ELLIPSIS = "…"
 
 def _compact_json(value: Any) -> str:
     try:
-        return orjson.dumps(value).decode()
-    except (TypeError, orjson.JSONEncodeError):
-        # orjson refuses integers beyond 64 bits and non-string keys; the stdlib copes with both.
+        # compact copes with what orjson refuses (beyond 254 levels, integers beyond 64 bits) without recursing,
+        # so a 1,000-level message is summarised rather than crashing the Messages tab.
+        return compact(value).decode()
+    except TypeError:
+        # Non-string keys or non-JSON values (never from the service): the stdlib shows them with repr.
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=repr)
 
 

@@ -156,7 +156,15 @@ def _scalar_json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _encode_without_recursion(value: Any, *, indent: int) -> str:
+def sorted_pretty(value: Any) -> str:
+    """Two-space indents and sorted keys (as diffs compare documents), at any depth and integer size."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return _encode_without_recursion(value, indent=2, sort_keys=True)
+
+
+def _encode_without_recursion(value: Any, *, indent: int, sort_keys: bool = False) -> str:
     """JSON text like orjson's (``indent`` 0: compact), with an explicit stack, so any depth works.
 
     Raises:
@@ -171,7 +179,12 @@ def _encode_without_recursion(value: Any, *, indent: int) -> str:
         if pending:
             item = pending.pop()
             if isinstance(item, dict | list) and item:
-                members = iter(item.items()) if isinstance(item, dict) else ((None, v) for v in item)
+                if isinstance(item, dict):
+                    members: Iterator[tuple[str | None, Any]] = iter(
+                        sorted(item.items()) if sort_keys else item.items()
+                    )
+                else:
+                    members = ((None, v) for v in item)
                 pieces.append("{" if isinstance(item, dict) else "[")
                 stack.append((members, "}" if isinstance(item, dict) else "]", [False]))
             elif isinstance(item, dict | list):

@@ -27,6 +27,7 @@ from doover_tui.api.errors import ProtocolError
 from doover_tui.api.models import AgentsResponse, Aggregate, Channel, ChannelRef, Message
 from doover_tui.api.models._parse import expect_list
 from doover_tui.cache import CacheKey
+from doover_tui.jsonedit import compact
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,9 @@ class Snapshot:
             return
         if resource == "messages":
             value = value[: self._max_messages]
-        raw = orjson.dumps(_CODECS[resource][0](value))
+        # Not orjson.dumps: its TypeError (beyond 254 levels, integers beyond 64 bits) would escape the store
+        # and the value would never be shown; compact writes what the service stores.
+        raw = compact(_CODECS[resource][0](value))
         self._entries.pop(encoded, None)
         if resource not in _CAPPED or len(raw) <= self._max_entry_bytes:
             self._entries[encoded] = _Entry(resource, self._now(), raw)
@@ -230,7 +233,7 @@ def _read_file(path: Path) -> dict[str, _Entry]:
         resource = _resource_of(encoded)
         saved_at = item.get("saved_at") if isinstance(item, dict) else None
         if resource in _CODECS and isinstance(saved_at, int | float) and "value" in item:
-            found[encoded] = _Entry(resource, float(saved_at), orjson.dumps(item["value"]))
+            found[encoded] = _Entry(resource, float(saved_at), compact(item["value"]))
     return found
 
 

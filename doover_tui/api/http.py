@@ -29,6 +29,7 @@ from doover_tui.api.errors import (
     RateLimitedError,
     ServerError,
 )
+from doover_tui.jsonedit import compact
 
 GZIP_MIN_BYTES = 50
 """Data API JSON bodies this size or larger are gzipped, as pydoover and doover-rs do."""
@@ -150,7 +151,7 @@ class ApiSession:
             method: HTTP method.
             url: absolute URL.
             params: query parameters (see :func:`encode_params`).
-            json: the body, encoded with orjson; omit for no body.
+            json: the body, encoded as JSON at any depth (``jsonedit.compact``); omit for no body.
             gzip_body: gzip a body of at least ``GZIP_MIN_BYTES`` bytes.
             idempotent: whether a failure after the request was sent may be retried;
                 defaults to True for GET/HEAD/OPTIONS/PUT/DELETE.
@@ -256,7 +257,9 @@ class ApiSession:
     def _encode_body(body: Any, gzip_body: bool) -> tuple[bytes | None, dict[str, str]]:
         if body is _UNSET:
             return None, {}
-        content = orjson.dumps(body)
+        # Not orjson.dumps alone: it refuses more than 254 levels (and integers beyond 64 bits), which the
+        # service accepts and stores; compact encodes those without recursing.
+        content = compact(body)
         headers = {"Content-Type": "application/json"}
         if gzip_body and len(content) >= GZIP_MIN_BYTES:
             content = gzip.compress(content, compresslevel=6)

@@ -127,13 +127,13 @@ def resolve_connection(options: ConnectOptions, env: Mapping[str, str], paths: P
 
     data_url = _pick_url(
         ("--data-url", options.data_url),
-        (f"BASE_DATA_URL of profile '{profile.name}'" if profile else "", profile.data_url if profile else None),
+        (_profile_key(paths, profile, "BASE_DATA_URL"), profile.data_url if profile else None),
         ("DOOVER_DATA_API_BASE_URL", env_data_url),
         ("the default", DEFAULT_DATA_URL),
     )
     control_url = _pick_url(
         ("--control-url", options.control_url),
-        (f"BASE_URL of profile '{profile.name}'" if profile else "", profile.control_url if profile else None),
+        (_profile_key(paths, profile, "BASE_URL"), profile.control_url if profile else None),
         ("the default", DEFAULT_CONTROL_URL),
     )
     per_profile = settings.for_profile(profile.name) if profile else None
@@ -155,6 +155,15 @@ def resolve_connection(options: ConnectOptions, env: Mapping[str, str], paths: P
         read_only=options.read_only or (per_profile.read_only if per_profile else False),
         warnings=_plaintext_warnings(data_url, control_url, gateway_url, auth_server_url if refreshing else None),
     )
+
+
+def _profile_key(paths: Paths, profile: Profile | None, key: str) -> str:
+    """A profile key as errors name it: ``FILE:LINE: KEY of profile 'NAME'`` (as other profile errors start)."""
+    if profile is None:
+        return ""
+    line = profile.key_lines.get(key)
+    where = f"{paths.doover_config}:{line}: " if line is not None else ""
+    return f"{where}{key} of profile '{profile.name}'"
 
 
 def _plaintext_warnings(data: str, control: str, gateway: str | None, auth: str | None) -> tuple[str, ...]:

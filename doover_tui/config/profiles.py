@@ -374,10 +374,13 @@ def write_private_file(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
-    except OSError as exc:
+    except BaseException as exc:
+        # Any failure, Ctrl+C included, removes the temporary file: it holds the tokens.
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
-        raise ProfileFileError(path, f"cannot write: {exc.strerror}") from None
+        if isinstance(exc, OSError):
+            raise ProfileFileError(path, f"cannot write: {exc.strerror}") from None
+        raise
 
 
 def format_expiry(expires_at: float | None) -> str:

@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from doover_tui.api.snowflake import SnowflakeType
 from doover_tui.emulator.ids import IdMaker
 from doover_tui.emulator.problems import Problem
+from doover_tui.jsonedit import compact
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,10 @@ HANDSHAKE_TIMEOUT_S = 30.0
 
 
 def frame(name: str, data: Any) -> str:
-    """A dispatch frame (op 0)."""
-    return orjson.dumps({"op": 0, "t": name, "d": data}).decode()
+    """A dispatch frame (op 0), whatever the depth of ``data`` (the service relays what devices send)."""
+    # Not orjson.dumps alone: it refuses more than 254 levels, and a deep aggregate or one-shot message
+    # would then break the session's sync or the whole fan-out.
+    return compact({"op": 0, "t": name, "d": data}).decode()
 
 
 @dataclass

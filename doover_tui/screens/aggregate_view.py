@@ -138,7 +138,7 @@ class AggregateView(Vertical):
         event.stop()
         query = event.value.strip()
         if query and not self.query_one(JsonTree).find(query):
-            self.notify(f"no key or value contains {printable(query)!r}", severity="warning", markup=False)
+            self.notify(f"no key or value contains '{printable(query)}'", severity="warning", markup=False)
 
     def on_key(self, event: Any) -> None:
         """Escape in the find bar closes it and returns to the tree."""

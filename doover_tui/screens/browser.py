@@ -137,7 +137,7 @@ class BrowserScreen(Screen[None]):
         if self._pending_agent is not None:
             wanted, self._pending_agent = self._pending_agent, None
             if not self.select_agent(wanted, choose=True):
-                self.notify(f"no agent matches {printable(wanted)!r}", severity="warning", markup=False)
+                self.notify(f"no agent matches '{printable(wanted)}'", severity="warning", markup=False)
         self.refresh_status("")
 
     @work(exclusive=True, group="agents-recheck", exit_on_error=False, description="recheck agents")
@@ -229,7 +229,7 @@ class BrowserScreen(Screen[None]):
             if channel_list.select_channel(wanted):
                 self.open_channel(channel_list.highlighted_channel, focus=True)
             else:
-                self.notify(f"no channel {printable(wanted)!r} on this agent", severity="warning", markup=False)
+                self.notify(f"no channel '{printable(wanted)}' on this agent", severity="warning", markup=False)
 
     @on(ChannelList.ChannelHighlighted)
     def _channel_highlighted(self, event: ChannelList.ChannelHighlighted) -> None:
@@ -298,7 +298,7 @@ class BrowserScreen(Screen[None]):
             return False
         box.add_class("-open")
         self.query_one(AgentList).focus()
-        self.notify(f"{shown} agents match {printable(wanted)!r}: pick one", markup=False)
+        self.notify(f"{shown} agents match '{printable(wanted)}': pick one", markup=False)
         return True
 
     def select_channel(self, name: str) -> bool:

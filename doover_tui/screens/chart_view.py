@@ -14,6 +14,7 @@ from textual.widgets import Input
 
 from doover_tui.api.models import Message
 from doover_tui.field_values import numeric_paths, parse_field_path, series, suggest_field
+from doover_tui.literal import printable
 from doover_tui.widgets.field_chart import FieldChart
 
 
@@ -34,6 +35,9 @@ class ChartView(Vertical, can_focus=True):
         self.field: str | None = None
         """The dotted path charted; None until one is chosen or suggested."""
         self._messages: Sequence[Message] = ()
+        self._spelled: dict[str, str] = {}
+        """Known field paths by the text the box shows for them (device keys may hold controls or bidi overrides,
+        so the box shows them escaped, and choosing that text charts the real key)."""
 
     def compose(self) -> ComposeResult:
         """Field box, chart."""
@@ -52,11 +56,14 @@ class ChartView(Vertical, can_focus=True):
         if self.field is None:
             self.field = suggest_field(messages)
             if self.field is not None:
-                self.query_one("#chart-field", Input).value = self.field
+                self.query_one("#chart-field", Input).value = printable(self.field)
         field_box = self.query_one("#chart-field", Input)
         newest = next(iter(messages), None)
         suggestions = numeric_paths(newest.data) if newest is not None else []
-        field_box.suggester = SuggestFromList(suggestions, case_sensitive=False)
+        self._spelled = {printable(path): path for path in suggestions}
+        if self.field is not None:
+            self._spelled.setdefault(printable(self.field), self.field)
+        field_box.suggester = SuggestFromList(list(self._spelled), case_sensitive=False)
         self._draw()
 
     def action_choose_field(self) -> None:
@@ -74,6 +81,7 @@ class ChartView(Vertical, can_focus=True):
     def _field_chosen(self, event: Input.Submitted) -> None:
         event.stop()
         text = event.value.strip()
+        text = self._spelled.get(text, text)
         try:
             parse_field_path(text)
         except ValueError as exc:

@@ -10,6 +10,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,7 +28,14 @@ from doover_tui.api.models import Aggregate, ChannelRef, Message
 from doover_tui.drafts import DraftKey, Drafts
 from doover_tui.edit_preview import Mode, Preview, make_preview
 from doover_tui.json_view import format_path, value_at
-from doover_tui.jsonedit import JsonSyntaxError, drop_nulls, parse_document, schema_problems, set_path
+from doover_tui.jsonedit import (
+    MAX_EDIT_DEPTH,
+    JsonSyntaxError,
+    drop_nulls,
+    parse_document,
+    schema_problems,
+    set_path,
+)
 from doover_tui.literal import printable
 from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.conflict import resolve_conflict
@@ -224,7 +232,7 @@ class EditModal(ModalScreen[Aggregate | Message | None]):
         """Check the JSON (with line:column and a marker) and, when the channel has one, the schema."""
         problems = self.query_one("#edit-problems", Static)
         try:
-            self._document = parse_document(self.text)
+            self._document = self._parse()
         except JsonSyntaxError as exc:
             self._valid = False
             problems.update(self._syntax_report(exc))
@@ -244,12 +252,35 @@ class EditModal(ModalScreen[Aggregate | Message | None]):
         more = f"\n… {len(found) - 6} more" if len(found) > 6 else ""
         problems.update(Text("\n".join(lines) + more))
 
+    def _parse(self) -> Any:
+        """The text as a document, refused when it would nest the aggregate over ``MAX_EDIT_DEPTH`` levels.
+
+        Raises:
+            JsonSyntaxError: Not one JSON document, a repeated key, or too deep where it goes.
+        """
+        # A subtree's depth counts from the aggregate's root: the preview and the write walk the whole path.
+        above = len(self.target.path)
+        too_deep = f"nested more than {MAX_EDIT_DEPTH} levels deep (this value is {above} levels down)"
+        if above > MAX_EDIT_DEPTH:  # even a number here would be too deep
+            raise JsonSyntaxError(f"{too_deep}: doover-tui cannot send it", line=1, column=1, offset=0)
+        try:
+            return parse_document(self.text, max_depth=MAX_EDIT_DEPTH - above)
+        except JsonSyntaxError as exc:
+            if not above or not exc.message.startswith("nested more than"):
+                raise
+            # The parser counts levels from the subtree; say how deep that is in the aggregate.
+            message = f"{too_deep}: doover-tui cannot send a document this deep"
+            raise JsonSyntaxError(message, line=exc.line, column=exc.column, offset=exc.offset) from None
+
     def _syntax_report(self, error: JsonSyntaxError) -> Text:
         """The error with its place, the line, and a caret under the column."""
-        lines = self.text.splitlines() or [""]
+        # Lines as the parser counts them (at "\n" only: splitlines also breaks at U+2028, U+0085…).
+        lines = self.text.split("\n")
         line = lines[min(error.line, len(lines)) - 1]
         report = Text(f"line {error.line}, column {error.column}: {printable(error.message)}\n", style="bold")
-        report.append(f"  {printable(line)}\n  {' ' * (error.column - 1)}^")
+        # The line is shown escaped, and wide characters take two cells: measure what is shown before the error.
+        indent = cell_len(printable(line[: error.column - 1]))
+        report.append(f"  {printable(line)}\n  {' ' * indent}^")
         return report
 
     def _full_document(self) -> Any:

@@ -14,6 +14,9 @@ from textual.widgets import Footer, Static, TextArea
 from doover_tui.jsonedit import pretty
 from doover_tui.literal import printable
 
+WRAP_MAX_LINE = 10_000
+"""Lines up to this long are wrapped; a longer one turns wrapping off (horizontal scroll reaches its end)."""
+
 
 def pretty_json(value: Any) -> str:
     """Indented JSON with every line made safe to show (escape sequences and bidi controls visible)."""
@@ -43,7 +46,10 @@ class JsonModal(ModalScreen[None]):
         """Title, the text, keys."""
         with Vertical(classes="modal-body"):
             yield Static(Text(printable(self.document_title), style="bold"), classes="modal-title")
-            yield TextArea(pretty_json(self.value), read_only=True, show_line_numbers=True, id="json-text")
+            text = pretty_json(self.value)
+            # Soft-wrapping a megabyte-long line takes seconds; wrap only documents whose lines are all short.
+            wrap = max(map(len, text.split("\n"))) <= WRAP_MAX_LINE
+            yield TextArea(text, read_only=True, show_line_numbers=True, soft_wrap=wrap, id="json-text")
             yield Footer()
 
     def action_copy(self) -> None:

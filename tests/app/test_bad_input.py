@@ -12,11 +12,12 @@ import httpx
 import orjson
 import pytest
 from rich.console import Console
-from textual.widgets import TextArea
+from textual.widgets import Input, TextArea
 
 from doover_tui.app import DooverApp
 from doover_tui.emulator.server import RunningEmulator
 from doover_tui.jsonedit import MAX_EDIT_DEPTH, compact, parse_document, pretty
+from doover_tui.literal import printable
 from doover_tui.screens.aggregate_view import AggregateView
 from doover_tui.screens.edit_modal import EditModal
 from doover_tui.screens.json_modal import JsonModal
@@ -217,8 +218,9 @@ async def test_a_hostile_channel_asked_for_is_quoted_in_the_toast(live: RunningE
         await until(pilot, lambda: notes, "the toast")
         await pilot.pause()
         assert len(notes) == 1
-        assert notes[0].startswith(f"no channel '{SHOWN} ")
-        assert notes[0].endswith("end' on this agent")
+        # Quoted once and escaped once: `\x1b`, not repr's `\\x1b` of the escaped text.
+        assert notes[0] == f"no channel '{printable(HOSTILE)}' on this agent"
+        assert f"{SHOWN} \\x1b[2J \\x1b]52;c;" in notes[0]
         assert_inert(notes[0])
         await until(pilot, lambda: "end' on this" in screen_text(app), "the toast on screen")
         screen = screen_text(app)
@@ -226,11 +228,6 @@ async def test_a_hostile_channel_asked_for_is_quoted_in_the_toast(live: RunningE
         assert_inert(screen)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="chart_view puts the suggested field path into the Input raw (U+202E, U+0085 reach the screen); "
-    "field_values._spellable should also refuse keys printable() would change",
-)
 async def test_a_hostile_field_name_is_literal_in_the_chart(live: RunningEmulator) -> None:
     await hostile_fleet(live)
     app = build_app(live, agent="Hilltop", channel=CHANNEL)
@@ -244,6 +241,13 @@ async def test_a_hostile_field_name_is_literal_in_the_chart(live: RunningEmulato
         assert "\\u202eRTL 👩\u200d👩\u200d👧 e\u0301 \\x07\\x85!" in screen  # the chart's title
         assert "latest 2 · min 0 · max 2 · 3 points" in screen
         assert_inert(screen)
+        # The box shows the path escaped; choosing that text still charts the real key.
+        box = app.browser.query_one("#chart-field", Input)
+        assert box.value == "\\u202eRTL 👩\u200d👩\u200d👧 e\u0301 \\x07\\x85!"
+        chart.show("", [])
+        await pilot.press("f", "enter")
+        await until(pilot, lambda: chart.field == CHARTED, "the field charted again")
+        assert "latest 2 · min 0 · max 2 · 3 points" in screen_text(app)
 
 
 async def test_hostile_text_in_the_editor_and_preview_is_inert_and_kept(live: RunningEmulator) -> None:
@@ -269,6 +273,29 @@ async def test_hostile_text_in_the_editor_and_preview_is_inert_and_kept(live: Ru
         await until(pilot, lambda: app.screen is app.browser, "the browser")
     assert await stored_aggregate(live, agent_id, CHANNEL) == DOCUMENT
     assert writes(app) == []
+
+
+async def test_a_hostile_agent_or_search_asked_for_is_quoted_once_in_the_toast(
+    live: RunningEmulator, notes: list[str]
+) -> None:
+    wanted = f"nobody {ESC}[2J \u202e"
+    app = build_app(live, agent=wanted, channel="device_status")
+    async with app.run_test(size=(200, 40), notifications=True) as pilot:
+        await until(pilot, lambda: notes, "the toast")
+        assert notes == ["no agent matches 'nobody \\x1b[2J \\u202e'"]
+    notes.clear()
+    app = build_app(live, agent=TANK, channel="device_status")
+    async with app.run_test(size=(200, 40), notifications=True) as pilot:
+        view = app.browser.query_one(AggregateView)
+        await until(pilot, lambda: view.aggregate is not None, "the aggregate")
+        await pilot.press("slash")
+        view.query_one("#tree-find", Input).value = wanted
+        await pilot.press("enter")
+        await until(pilot, lambda: notes, "the find toast")
+        assert notes == ["no key or value contains 'nobody \\x1b[2J \\u202e'"]
+        await pilot.press("escape")  # the find box shows what was typed, as typed; the toast shows it escaped
+        await until(pilot, lambda: "no key or value contains 'nobody \\x1b[2J" in screen_text(app), "the toast")
+        assert_inert(screen_text(app))
 
 
 # Invalid editor input --------------------------------------------------------------------------
@@ -473,7 +500,15 @@ async def test_a_one_megabyte_string_is_cut_on_screen_and_whole_in_the_clipboard
         table.focus()
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, JsonModal), "the message detail")
-        assert parse_document(app.screen.query_one(TextArea).text) == {"big": big}
+        detail = app.screen.query_one(TextArea)
+        assert parse_document(detail.text) == {"big": big}
+        assert_inert(screen_text(app))
+        assert not detail.soft_wrap, "wrapping a 1 MB line takes seconds: it scrolls sideways instead"
+        detail.focus()
+        await pilot.press("down", "end")  # the string's line, to its end
+        await pilot.pause()
+        assert detail.scroll_x > 1_000_000
+        assert 'yyyTHE END"' in screen_text(app)
         assert_inert(screen_text(app))
     assert await stored_aggregate(live, agent_id, "huge") == {"big": big, "small": 1}
     assert writes(app) == []
@@ -542,14 +577,9 @@ async def test_a_non_object_put_is_previewed_whole_and_sent_only_when_confirmed(
     await other.aclose()
 
 
-# Known gaps (outside this suite's files; each says where the fix belongs) -----------------------
+# Once known gaps, now fixed: deep data through every path, the caret, hostile chart fields ----------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="json_summary._compact_json falls back to json.dumps, which recurses: a message nested over 254 levels "
-    "crashes the app when the Messages tab paints it; fall back to jsonedit.compact instead",
-)
 async def test_a_1000_level_message_is_summarised(live: RunningEmulator) -> None:
     other = writer(live)
     agent_id = next(a.id for a in (await other.control.agents()).agents if a.label == TANK)
@@ -570,12 +600,6 @@ async def test_a_1000_level_message_is_summarised(live: RunningEmulator) -> None
         assert '{"k":{"k":{"k":' in screen_text(app)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="snapshot.Snapshot.put encodes with orjson (254 levels at most) and its TypeError escapes the store: "
-    "with the snapshot the command line gives the store, a deep aggregate is never shown; encode with "
-    "jsonedit.compact (or skip values orjson refuses)",
-)
 async def test_a_1000_level_aggregate_is_shown_with_the_offline_snapshot(live: RunningEmulator, tmp_path: Any) -> None:
     from doover_tui.snapshot import Snapshot
 
@@ -583,17 +607,20 @@ async def test_a_1000_level_aggregate_is_shown_with_the_offline_snapshot(live: R
     agent_id = next(a.id for a in (await other.control.agents()).agents if a.label == TANK)
     await other.aclose()
     await raw_put(live, agent_id, "deep", nested_text(DEPTH, "bottom"))
-    app = build_app(live, agent=TANK, channel="deep", snapshot=Snapshot(tmp_path / "snapshot.json"))
+    snapshot = Snapshot(tmp_path / "snapshot.json")
+    app = build_app(live, agent=TANK, channel="deep", snapshot=snapshot)
     async with app.run_test(size=(160, 40)) as pilot:
         view = app.browser.query_one(AggregateView)
         await until(pilot, lambda: view.aggregate is not None, "the aggregate", limit=5)
+        ref = view.ref
+        assert ref is not None
+    await snapshot.aclose()
+    # Written whole, and read back whole by the next start.
+    kept = await Snapshot(tmp_path / "snapshot.json").get(("aggregate", ref))
+    assert kept is not None
+    assert compact(kept[0].data).decode() == nested_text(DEPTH, "bottom")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="EditModal.validate parses a subtree with the default depth limit, so a small edit 1,000 levels down "
-    "reaches make_preview, whose merge.diff recurses per level; pass max_depth=MAX_EDIT_DEPTH - len(path)",
-)
 async def test_an_edit_1000_levels_down_is_refused_with_its_place(
     live: RunningEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -613,16 +640,11 @@ async def test_an_edit_1000_levels_down_is_refused_with_its_place(
         editor.query_one(TextArea).text = '"top"'
         await pilot.press("ctrl+s")
         assert app.screen is editor
-        assert "nested more than" in str(editor.query_one("#edit-problems").render())
+        problems = str(editor.query_one("#edit-problems").render())
+        assert problems.startswith("line 1, column 1: nested more than 200 levels deep (this value is 1000 levels")
     assert writes(app) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="EditModal._syntax_report puts the caret at the error's column of the raw line, but shows the line "
-    "through printable(): escapes and wide characters before the error push the caret off; indent it by "
-    "cell_len(printable(line[: column - 1]))",
-)
 async def test_the_caret_points_at_the_error_after_escapes_and_wide_characters(live: RunningEmulator) -> None:
     app = build_app(live, agent=TANK, channel="device_status")
     async with app.run_test(size=(160, 45)) as pilot:
@@ -664,7 +686,6 @@ def test_pretty_escapes_what_a_text_box_would_split_or_reorder() -> None:
 
 def test_path_and_preview_show_line_separators_and_overrides_escaped() -> None:
     from doover_tui.json_view import format_path, parse_path, preview
-    from doover_tui.literal import printable
 
     path = ("\u202ekey", "a\x85b", "x\u2028")
     assert format_path(path) == '["\\u202ekey"]["a\\u0085b"]["x\\u2028"]'
@@ -710,3 +731,13 @@ async def test_the_tree_lays_out_lines_exactly_as_textual_does() -> None:
             theirs = [([n.id for n in line.path], line.last) for line in tree._tree_lines_cached or []]
             assert (ours, ours_size, ours_cursor) == (theirs, tree.virtual_size, tree.cursor_line)
             assert len(ours) > 8
+
+
+@pytest.mark.parametrize("mode", ["patch", "put"])
+def test_a_shallow_edit_beside_a_1000_level_sibling_is_previewed(mode: str) -> None:
+    from doover_tui.edit_preview import make_preview
+    from doover_tui.jsonedit import set_path
+
+    base = {"a": 1, "deep": nested(DEPTH, "bottom")}
+    preview = make_preview(base, set_path(base, ("a",), 2), "patch" if mode == "patch" else "put")
+    assert preview.changed == ["a"]

@@ -123,3 +123,35 @@ async def test_dropped_connection_resumes_the_session(live: RunningEmulator) -> 
     assert fresh.session_id != first.session_id
     assert not fresh.resumed
     await client.aclose()
+
+
+async def test_a_1000_level_patch_sync_and_one_shot_are_relayed(live: RunningEmulator) -> None:
+    device = await first_device(live)
+    channel = {"agent_id": device, "name": "deep"}
+    depth = 1000  # beyond orjson's 254 levels; each frame still parses (orjson reads up to 1,024)
+    deep_text = '{"k":' * depth + '"bottom"' + "}" * depth
+    async with connect(f"{live.urls.gateway}?token={TOKEN}") as viewer, httpx.AsyncClient(headers=AUTH) as http:
+        base = f"{live.urls.data}/agents/{device}/channels/deep"
+        assert (await http.post(base, json={})).status_code in (200, 201)
+        assert orjson.loads(await viewer.recv())["t"] == "Hello"
+        await send(viewer, 10, {"default_connection": False, "organisation_id": None, "sharing_mode": "internal"})
+        await receive(viewer, "Ready")
+        await send(viewer, 12, {"channel": channel, "organisation_id": None, "diff_only": False})
+        await send(viewer, 14, {"channel": channel, "organisation_id": None})
+        await receive(viewer, "ChannelSync")  # so the subscription is in place (its announcement skips us)
+        # A merge patch through every level: the merge runs without recursion, so this is no 500.
+        patched = await http.patch(f"{base}/aggregate", content=deep_text, headers={"Content-Type": "application/json"})
+        assert patched.status_code == 200, patched.text
+        update = await receive(viewer, "AggregateUpdate")
+        assert _text_of(update["d"]["aggregate"]["data"]) == deep_text
+        await send(viewer, 14, {"channel": channel, "organisation_id": None})
+        assert _text_of((await receive(viewer, "ChannelSync"))["d"]["aggregate"]["data"]) == deep_text
+        await viewer.send('{"op":15,"d":{"channel":' + orjson.dumps(channel).decode() + ',"data":' + deep_text + "}}")
+        assert _text_of((await receive(viewer, "OneShotMessage"))["d"]["data"]) == deep_text
+
+
+def _text_of(value: Any) -> str:
+    """Compact JSON at any depth (orjson.dumps stops at 254 levels)."""
+    from doover_tui.jsonedit import compact
+
+    return compact(value).decode()

@@ -231,14 +231,13 @@ def test_a_wrong_url_names_the_key_and_profile(
     assert config.read_bytes() == content
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="connection.py names the key and profile but not file:line; Profile.key_lines now gives the line",
-)
 def test_a_wrong_url_names_file_and_line(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config.write_bytes(b"[profile=default]\nTOKEN=abc\nBASE_URL=ftp://x\n")
     message = assert_one_clean_line(run_info(capsys))
-    assert message.startswith(f"{config}:3: ")
+    assert (
+        message
+        == f"{config}:3: BASE_URL of profile 'default' is 'ftp://x', which is not a valid http:// or https:// URL"
+    )
 
 
 def test_key_lines_point_at_the_value_that_is_used(config: Path) -> None:

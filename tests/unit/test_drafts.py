@@ -119,3 +119,19 @@ def test_unlistable_directory_is_not_a_crash(tmp_path: Path, caplog: pytest.LogC
     with caplog.at_level(logging.WARNING, logger="doover_tui.drafts"):
         assert drafts.all() == []
         assert drafts.load(KEY) is None
+
+
+def test_a_draft_over_a_1000_level_base_is_saved_and_read_back(drafts: Drafts) -> None:
+    base: object = {"leaf": 2**70}
+    for _ in range(1000):  # deeper than orjson (254) and json.dumps (the recursion limit) encode
+        base = {"k": base}
+    saved = drafts.save(KEY, '{"k": ', base)
+    loaded = drafts.load(KEY)
+    assert loaded is not None
+    assert loaded.text == '{"k": '
+    assert loaded.saved_at == saved.saved_at
+    depth, value = 0, loaded.base
+    while isinstance(value, dict) and "k" in value:  # walked, not compared: == recurses too
+        depth, value = depth + 1, value["k"]
+    assert (depth, value) == (1000, {"leaf": float(2**70)})
+    assert [path.name for path in drafts.directory.iterdir()] == [KEY.file_name()], "no temporary file left"

@@ -90,6 +90,17 @@ async def test_gzip_only_at_or_above_50_bytes(server: FakeServer) -> None:
     assert "content-encoding" not in server.last().headers
 
 
+async def test_a_body_deeper_than_orjson_encodes_is_sent_whole(server: FakeServer) -> None:
+    server.on("PATCH", "/x", httpx.Response(200, json={}))
+    deep: object = [2**70]
+    for _ in range(1000):  # orjson stops at 254 levels and 64-bit integers; the service takes both
+        deep = {"k": deep}
+    await session_for(server).request("PATCH", f"{BASE}/x", json=deep, gzip_body=True)
+    seen = server.last()
+    assert seen.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(seen.raw_body) == b'{"k":' * 1000 + b"[1180591620717411303424]" + b"}" * 1000
+
+
 async def test_5xx_retried_with_growing_backoff_then_succeeds(server: FakeServer) -> None:
     server.on("GET", "/x", httpx.Response(500), httpx.Response(502), httpx.Response(200, json=1))
     sleeps = Sleeps()

@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from doover_tui.api.merge import apply, changed_keys, diff
+from doover_tui.jsonedit import compact
 
 scalars = st.one_of(st.booleans(), st.integers(-1000, 1000), st.floats(allow_nan=False, width=32), st.text(max_size=5))
 keys = st.text(alphabet="abcdef", min_size=1, max_size=3)
@@ -82,3 +83,22 @@ def test_nulls_inside_arrays_do_not_force_a_put() -> None:
     result = diff({"a": [1]}, {"a": [1, None], "b": {"c": [None]}})
     assert not result.has_nulls
     assert apply({"a": [1]}, result.patch) == {"a": [1, None], "b": {"c": [None]}}
+
+
+def test_every_function_works_2000_levels_down() -> None:
+    def nested(depth: int, leaf: object) -> object:
+        for _ in range(depth):
+            leaf = {"k": leaf, "n": None}
+        return leaf
+
+    deep = 2000  # twice the recursion limit
+    old, new = nested(deep, "x"), nested(deep, "y")
+    result = diff(old, new)
+    assert result.null_paths == tuple(".".join(["k"] * i + ["n"]) for i in reversed(range(deep)))  # "k" first
+    assert compact(result.patch) == b'{"k":' * deep + b'"y"' + b"}" * deep
+    merged = apply(old, result.patch)
+    assert compact(merged) == compact(new)  # the stored nulls stay: the patch never mentions them
+    assert changed_keys(old, merged) == ([], [".".join(["k"] * deep)], [])
+    cleared = apply(old, old)  # as a patch, each "n": null deletes
+    assert compact(cleared) == b'{"k":' * deep + b'"x"' + b"}" * deep
+    assert changed_keys(old, cleared) == ([], [], [".".join(["k"] * i + ["n"]) for i in range(deep)])

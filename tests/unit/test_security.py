@@ -249,11 +249,6 @@ def test_a_failed_profile_write_leaves_the_old_file_and_no_temp_file(
     assert sorted(tmp_path.iterdir()) == before, "the temporary file was removed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="write_private_file removes its temporary file only on OSError: Ctrl+C (or any other exception) "
-    "between mkstemp and os.replace leaves .config.*.tmp, holding the tokens, next to the profile file",
-)
 def test_an_interrupted_profile_write_leaves_no_temp_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "config"
     path.write_text(EXISTING)
