@@ -46,12 +46,17 @@ def make_tokens(connection: Connection, http: httpx.AsyncClient) -> TokenSource:
         return StaticToken(credentials.token, expires_at=credentials.expires_at, kind=kind)
     profile_name = credentials.persist_to
 
+    held_refresh_token = [credentials.refresh_token]
+
     async def persist(fresh: RefreshedToken) -> None:
         if profile_name is None:
             return
         changes = {"TOKEN": fresh.access_token, "TOKEN_EXPIRES": format_expiry(fresh.expires_at)}
-        if fresh.refresh_token:
+        # Only a rotated refresh token is written: writing back the one we hold would undo a
+        # `doover login` done in another terminal while the app runs.
+        if fresh.refresh_token and fresh.refresh_token != held_refresh_token[0]:
             changes["REFRESH_TOKEN"] = fresh.refresh_token
+            held_refresh_token[0] = fresh.refresh_token
         try:
             await asyncio.to_thread(update_profile, connection.profile_path, profile_name, changes)
         except ConfigError as exc:

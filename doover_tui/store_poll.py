@@ -41,8 +41,10 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 30.0
 """The longest wait between two failed polls or offline retries (seconds)."""
 
-LOGIN_AGAIN = "not authorised: log in again with `doover login`"
-"""The feed detail while the API refuses our login (the token expired and could not be renewed)."""
+LOGIN_AGAIN = "log in again: `doover login`"
+"""The feed detail while the API refuses our login (the token expired and could not be renewed).
+
+Short, so an 80-column status bar still shows the command."""
 
 Sleep = Callable[[float], Awaitable[None]]
 

@@ -248,6 +248,9 @@ class ApiSession:
             return failure.retry_after if failure.retry_after <= self.retry.max_retry_after else None
         if isinstance(failure, _NetworkFailure):
             return self.retry.backoff(attempt, self._rand()) if may_resend or not failure.sent else None
+        # Cut short or replaced on the way (proxies, dropped links): asking again can help, if resending is safe.
+        if isinstance(failure, _BodyNotJson) and may_resend:
+            return self.retry.backoff(attempt, self._rand())
         # 503 means the request was not processed; other 5xx may have been half-done.
         if isinstance(failure, ServerError) and (may_resend or failure.status == 503):
             return self.retry.backoff(attempt, self._rand())
@@ -334,13 +337,17 @@ def _read(
         return outcome, None, exc
 
 
+class _BodyNotJson(ProtocolError):
+    """A success whose body is not JSON: a body cut short, or a proxy's own page in its place."""
+
+
 def _decode(response: httpx.Response, method: str, url: str) -> Any:
     if not response.content.strip():
         return None
     try:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError as exc:
-        raise ProtocolError(
+        raise _BodyNotJson(
             f"{method} {_display_url(url)} answered HTTP {response.status_code} with a body that is not JSON "
             f"({exc}): {_snippet(response)}",
             status=response.status_code,

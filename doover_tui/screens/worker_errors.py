@@ -41,5 +41,6 @@ def masked_traceback(error: BaseException | None) -> str:
 
 
 def notify_failure(node: DOMNode, error: DooverError) -> None:
-    """A toast for an API failure: its title, and the server's words shown literally."""
+    """A toast for an API failure: its title, and the server's words shown literally (and logged)."""
+    log.warning("%s: %s", error.title, error.detail)
     node.app.notify(printable(error.detail), title=error.title, severity="error", markup=False)

@@ -96,3 +96,46 @@ def test_log_file_masks_secrets(tmp_path: Path) -> None:
     assert "RuntimeError: failed with ***" in text
     assert "HTTP Request" not in text, "httpx request lines (which carry token URLs) are not logged"
     logging.getLogger().handlers.clear()
+
+
+async def test_a_refresh_keeps_a_refresh_token_written_meanwhile_unless_the_server_rotates_it(
+    isolated_env: Path, server: FakeServer
+) -> None:
+    path = profile_file(isolated_env)
+    settings = Settings()
+    connection = resolve_connection(ConnectOptions(), {}, default_paths(), settings)
+    client = build_client(connection, settings, transport=server.transport())
+    # `doover login` in another terminal, while the app runs, writes a new refresh token.
+    path.write_text(path.read_text().replace("REFRESH_TOKEN=refresh-SENTINEL", "REFRESH_TOKEN=from-a-new-login"))
+    same = {"access_token": NEW, "expires_in": 0, "refresh_token": "refresh-SENTINEL"}
+    server.on("POST", "/auth/oauth2/token", httpx.Response(200, json=same))
+    server.on("GET", "/agents/", httpx.Response(200, json=fixture_json("agents_response.json")))
+    await client.control.agents()
+    profile = load_profiles(path).get("default")
+    assert profile.token == NEW
+    assert profile.get("REFRESH_TOKEN") == "from-a-new-login", "the refresh token we already held is not written back"
+    rotated = {"access_token": "third-access-SENTINEL", "expires_in": 3600, "refresh_token": "rotated-SENTINEL"}
+    server.on("POST", "/auth/oauth2/token", httpx.Response(200, json=rotated))
+    await client.control.agents()  # the token that expired at once is due again
+    assert load_profiles(path).get("default").get("REFRESH_TOKEN") == "rotated-SENTINEL"
+    await client.aclose()
+
+
+async def test_failed_requests_reach_the_log_file(isolated_env: Path, server: FakeServer) -> None:
+    profile_file(isolated_env)
+    server.on("POST", "/auth/oauth2/token", httpx.Response(200, json={"access_token": NEW}))
+    server.on("GET", "/users/me/", httpx.Response(404, text="no"))
+    settings = Settings(network=NetworkSettings(retries=0))
+    log_file = isolated_env / "log" / "doover-tui.log"
+    setup_logging(log_file, debug=False, secrets=lambda: [NEW])
+    requests = RequestLog()
+    connection = resolve_connection(ConnectOptions(), {}, default_paths(), settings)
+    client = build_client(connection, settings, transport=server.transport(), on_request=requests.record)
+    with pytest.raises(NotFoundError):
+        await client.control.me()
+    await client.aclose()
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = log_file.read_text()
+    assert "GET http://127.0.0.1:9/users/me/ → 404 (Not found), try 1" in text
+    assert NEW not in text
