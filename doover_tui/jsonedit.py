@@ -129,12 +129,7 @@ def pretty(value: Any) -> str:
     Line separators, C1 controls and bidi overrides in strings are written as ``\uXXXX``
     escapes: the same JSON, but shown for what it is and kept intact by a text box.
     """
-    try:
-        text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
-    except orjson.JSONEncodeError:
-        # orjson refuses integers beyond 64 bits and nesting deeper than 254 levels, which JSON allows.
-        text = _encode_without_recursion(value, indent=2)
-    return escape_invisible(text)
+    return escape_invisible(_indented(value, sort_keys=False))
 
 
 def escape_invisible(json_text: str) -> str:
@@ -158,10 +153,15 @@ def _scalar_json(value: Any) -> str:
 
 def sorted_pretty(value: Any) -> str:
     """Two-space indents and sorted keys (as diffs compare documents), at any depth and integer size."""
+    return _indented(value, sort_keys=True)
+
+
+def _indented(value: Any, *, sort_keys: bool) -> str:
     try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | (orjson.OPT_SORT_KEYS if sort_keys else 0)).decode()
     except orjson.JSONEncodeError:
-        return _encode_without_recursion(value, indent=2, sort_keys=True)
+        # orjson refuses integers beyond 64 bits and nesting deeper than 254 levels, which JSON allows.
+        return _encode_without_recursion(value, indent=2, sort_keys=sort_keys)
 
 
 def _encode_without_recursion(value: Any, *, indent: int, sort_keys: bool = False) -> str:

@@ -92,9 +92,9 @@ class Store(LiveStore):
         self._sleep = sleep
         self._poll_interval = poll_interval
         self._inflight: dict[CacheKey, asyncio.Future[Any]] = {}
-        self._background: set[asyncio.Task[Any]] = set()
+        self._background: set[asyncio.Future[Any]] = set()
         self._retrying: set[CacheKey] = set()
-        self._prefetched: asyncio.Task[Cached[AgentsResponse]] | None = None
+        self._prefetched: asyncio.Future[Cached[AgentsResponse]] | None = None
 
     # Reads ----------------------------------------------------------------------------------
 
@@ -109,6 +109,9 @@ class Store(LiveStore):
             # Shielded: a caller cancelled while waiting must not cancel the read for the next one.
             result: Cached[AgentsResponse] = await asyncio.shield(prefetched)
             return result
+        return await self._read_agents(force)
+
+    async def _read_agents(self, force: bool) -> Cached[AgentsResponse]:
         return await self._read(("agents",), self._ages.agents, self.client.control.agents, force)
 
     def prefetch_agents(self) -> None:
@@ -118,11 +121,8 @@ class Store(LiveStore):
         included), instead of asking again.
         """
         if self._prefetched is None and self._cache.get(("agents",)) is None:
-            task = asyncio.ensure_future(self._read(("agents",), self._ages.agents, self.client.control.agents, False))
-            task.add_done_callback(_retrieved)  # taken by agents(), or never if the app closes first
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-            self._prefetched = task
+            self._prefetched = self._spawn(self._read_agents(False))
+            self._prefetched.add_done_callback(_retrieved)  # taken by agents(), or never if the app closes first
 
     async def channels(self, agent_id: str, *, force: bool = False) -> Cached[list[Channel]]:
         """An agent's channels, with their aggregates (for the age of each channel's last update).
@@ -311,8 +311,7 @@ class Store(LiveStore):
     def _fetch_done(self, key: CacheKey, task: asyncio.Future[Any]) -> None:
         if self._inflight.get(key) is task:
             del self._inflight[key]
-        if not task.cancelled():
-            task.exception()  # retrieved here, so a failure nobody awaited is not reported as lost
+        _retrieved(task)
 
     def _invalidate(self, key: CacheKey) -> None:
         self._versions[key] = self._versions.get(key, 0) + 1
@@ -338,10 +337,12 @@ class Store(LiveStore):
 
         self._spawn(refresh())
 
-    def _spawn(self, work: Awaitable[None]) -> None:
+    def _spawn(self, work: Awaitable[T]) -> asyncio.Future[T]:
+        """Run ``work`` in the background; ``aclose`` cancels it if it is still running."""
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     # Writes ---------------------------------------------------------------------------------
 

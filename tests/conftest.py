@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from textual.app import App
 
 pytest_plugins = ["tests.gateway_peer", "tests.emulator_fixtures"]
 
@@ -35,6 +36,20 @@ def make_jwt(exp: float | None, subject: str = "user-1") -> str:
     if exp is not None:
         claims["exp"] = exp
     return f"{part({'alg': 'none'})}.{part(claims)}.signature"
+
+
+@pytest.fixture
+def notes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every message passed to App.notify during the test, in order."""
+    seen: list[str] = []
+    original = App.notify
+
+    def spy(self: App[Any], message: str, **kwargs: Any) -> None:
+        seen.append(message)
+        original(self, message, **kwargs)
+
+    monkeypatch.setattr(App, "notify", spy)
+    return seen
 
 
 @pytest.fixture(autouse=True)

@@ -84,9 +84,8 @@ class ChannelPane(Vertical):
         """None until the first channel opens (see the module docstring)."""
         self._composed: _Views | None = None
         self._author_names: dict[str, str] = {}
-        # A channel named on the command line opens at once: build the tabs with the screen then.
-        self._build_with_screen = options.channel is not None
-        self._build_scheduled = False
+        # Whether compose builds the tabs. A channel named on the command line opens at once: with the screen, then.
+        self._tabs_wanted = options.channel is not None
         self._focus_when_built = False
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -95,7 +94,7 @@ class ChannelPane(Vertical):
 
     def compose(self) -> ComposeResult:
         """The four tabs, once a channel is to be shown; nothing before."""
-        if not (self._build_with_screen or self._build_scheduled):
+        if not self._tabs_wanted:
             return
         from doover_tui.screens.aggregate_view import AggregateView
         from doover_tui.screens.chart_view import ChartView
@@ -165,8 +164,8 @@ class ChannelPane(Vertical):
             if previous != ref:
                 self._views.chart.reset()
             self._open_views(self._views, ref, force)
-        elif not self._build_scheduled and self._composed is None:
-            self._build_scheduled = True
+        elif not self._tabs_wanted:
+            self._tabs_wanted = True
             self.call_later(self._build, force)
 
     def set_author_names(self, names: dict[str, str]) -> None:

@@ -85,6 +85,12 @@ def writer(live: RunningEmulator) -> DooverClient:
     return DooverClient(Endpoints(urls.data, urls.control, urls.gateway), StaticToken(TOKEN), new_http_client(10))
 
 
+async def agent_id_of(client: DooverClient, label: str) -> str:
+    """The id of the agent shown as ``label``."""
+    agents = (await client.control.agents()).agents
+    return next(agent.id for agent in agents if agent.label == label)
+
+
 def browser(app: DooverApp) -> BrowserScreen:
     """The browser screen of ``app``."""
     return app.browser

@@ -27,7 +27,7 @@ from doover_tui.widgets.channel_list import ChannelList
 from doover_tui.widgets.field_chart import FieldChart
 from doover_tui.widgets.json_tree import JsonTree
 from doover_tui.widgets.message_table import MessageTable
-from tests.app.harness import build_app, until, writer
+from tests.app.harness import agent_id_of, build_app, until, writer
 from tests.emulator_fixtures import TOKEN
 
 TANK = "Hilltop Tank"
@@ -385,13 +385,22 @@ def nested(depth: int, leaf: Any) -> Any:
     return leaf
 
 
+async def deep_on_tank(live: RunningEmulator) -> str:
+    """Give the tank a channel ``deep`` whose aggregate nests DEPTH levels down to ``"bottom"``; the tank's id."""
+    other = writer(live)
+    agent_id = await agent_id_of(other, TANK)
+    await other.aclose()
+    await raw_put(live, agent_id, "deep", nested_text(DEPTH, "bottom"))
+    return agent_id
+
+
 def nested_text(depth: int, leaf: str) -> str:
     return '{"k":' * depth + json.dumps(leaf) + "}" * depth
 
 
 async def test_the_emulator_stores_and_returns_a_1000_level_aggregate(live: RunningEmulator) -> None:
     other = writer(live)
-    agent_id = next(a.id for a in (await other.control.agents()).agents if a.label == TANK)
+    agent_id = await agent_id_of(other, TANK)
     await other.aclose()
     stored = await raw_put(live, agent_id, "deep", nested_text(DEPTH, "bottom"))
     # Compared as text: Python's == recurses, and 1,000 levels exceed its stack.
@@ -407,10 +416,7 @@ async def test_the_emulator_stores_and_returns_a_1000_level_aggregate(live: Runn
 async def test_a_1000_level_aggregate_is_shown_searched_copied_and_followed(
     live: RunningEmulator, notes: list[str]
 ) -> None:
-    other = writer(live)
-    agent_id = next(a.id for a in (await other.control.agents()).agents if a.label == TANK)
-    await other.aclose()
-    await raw_put(live, agent_id, "deep", nested_text(DEPTH, "bottom"))
+    agent_id = await deep_on_tank(live)
     app = build_app(live, agent=TANK, channel="deep")
     async with app.run_test(size=(160, 40)) as pilot:
         tree = app.browser.query_one(JsonTree)
@@ -440,10 +446,7 @@ async def test_a_1000_level_aggregate_is_refused_by_the_editor_with_its_place(
 ) -> None:
     monkeypatch.setenv("EDITOR", "true")  # an editor that changes nothing
     monkeypatch.delenv("VISUAL", raising=False)
-    other = writer(live)
-    agent_id = next(a.id for a in (await other.control.agents()).agents if a.label == TANK)
-    await other.aclose()
-    await raw_put(live, agent_id, "deep", nested_text(DEPTH, "bottom"))
+    agent_id = await deep_on_tank(live)
     app = build_app(live, agent=TANK, channel="deep")
     async with app.run_test(size=(160, 40)) as pilot:
         view = app.browser.query_one(AggregateView)
@@ -468,7 +471,7 @@ async def test_a_one_megabyte_string_is_cut_on_screen_and_whole_in_the_clipboard
 ) -> None:
     big = HOSTILE + "y" * 1_000_000 + "THE END"
     other = writer(live)
-    agent_id = next(a.id for a in (await other.control.agents()).agents if a.label == TANK)
+    agent_id = await agent_id_of(other, TANK)
     await other.data.create_channel(agent_id, "huge")
     await other.data.update_aggregate(agent_id, "huge", {"big": big, "small": 1}, replace=True)
     await other.data.create_message(agent_id, "huge", {"big": big})
@@ -526,7 +529,7 @@ NON_OBJECTS: list[tuple[str, Any, str]] = [
 
 async def test_aggregates_that_are_not_objects_are_shown_and_left_alone(live: RunningEmulator) -> None:
     other = writer(live)
-    agent_id = next(a.id for a in (await other.control.agents()).agents if a.label == TANK)
+    agent_id = await agent_id_of(other, TANK)
     for name, value, _ in NON_OBJECTS:
         await other.data.create_channel(agent_id, name)
         await other.data.update_aggregate(agent_id, name, value, replace=True)
@@ -546,7 +549,7 @@ async def test_aggregates_that_are_not_objects_are_shown_and_left_alone(live: Ru
 
 async def test_a_non_object_put_is_previewed_whole_and_sent_only_when_confirmed(live: RunningEmulator) -> None:
     other = writer(live)
-    agent_id = next(a.id for a in (await other.control.agents()).agents if a.label == TANK)
+    agent_id = await agent_id_of(other, TANK)
     await other.data.create_channel(agent_id, "replace-me")
     await other.data.update_aggregate(agent_id, "replace-me", {"a": 1}, replace=True)
     app = build_app(live, agent=TANK, channel="replace-me")
@@ -582,7 +585,7 @@ async def test_a_non_object_put_is_previewed_whole_and_sent_only_when_confirmed(
 
 async def test_a_1000_level_message_is_summarised(live: RunningEmulator) -> None:
     other = writer(live)
-    agent_id = next(a.id for a in (await other.control.agents()).agents if a.label == TANK)
+    agent_id = await agent_id_of(other, TANK)
     await other.aclose()
     await raw_put(live, agent_id, "deep", "{}")
     async with httpx.AsyncClient(base_url=live.urls.data, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
@@ -603,10 +606,7 @@ async def test_a_1000_level_message_is_summarised(live: RunningEmulator) -> None
 async def test_a_1000_level_aggregate_is_shown_with_the_offline_snapshot(live: RunningEmulator, tmp_path: Any) -> None:
     from doover_tui.snapshot import Snapshot
 
-    other = writer(live)
-    agent_id = next(a.id for a in (await other.control.agents()).agents if a.label == TANK)
-    await other.aclose()
-    await raw_put(live, agent_id, "deep", nested_text(DEPTH, "bottom"))
+    await deep_on_tank(live)
     snapshot = Snapshot(tmp_path / "snapshot.json")
     app = build_app(live, agent=TANK, channel="deep", snapshot=snapshot)
     async with app.run_test(size=(160, 40)) as pilot:
@@ -624,10 +624,7 @@ async def test_a_1000_level_aggregate_is_shown_with_the_offline_snapshot(live: R
 async def test_an_edit_1000_levels_down_is_refused_with_its_place(
     live: RunningEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    other = writer(live)
-    agent_id = next(a.id for a in (await other.control.agents()).agents if a.label == TANK)
-    await other.aclose()
-    await raw_put(live, agent_id, "deep", nested_text(DEPTH, "bottom"))
+    await deep_on_tank(live)
     app = build_app(live, agent=TANK, channel="deep")
     async with app.run_test(size=(160, 40)) as pilot:
         tree = app.browser.query_one(JsonTree)

@@ -20,7 +20,7 @@ from doover_tui.screens.choice_modal import ChoiceModal
 from doover_tui.screens.edit_modal import EditModal
 from doover_tui.screens.preview_modal import PreviewModal
 from doover_tui.widgets.json_tree import JsonTree
-from tests.app.harness import build_app, until, writer
+from tests.app.harness import agent_id_of, build_app, until, writer
 from tests.app.test_browser_messages import list_files
 from tests.emulator_fixtures import TOKEN
 
@@ -271,8 +271,7 @@ async def test_a_big_document_is_edited_in_editor_only(
     monkeypatch.setenv("EDITOR", str(script))
     monkeypatch.delenv("VISUAL", raising=False)
     other = writer(live)
-    agents = (await other.control.agents()).agents
-    agent_id = next(agent.id for agent in agents if agent.label == TANK)
+    agent_id = await agent_id_of(other, TANK)
     big = {f"sensor_{n}": {"reading": n, "label": "x" * 40} for n in range(2000)}
     await other.data.create_channel(agent_id, "big_one")
     await other.data.update_aggregate(agent_id, "big_one", big, replace=True)

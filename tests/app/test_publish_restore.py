@@ -8,7 +8,6 @@ from typing import Any
 
 from textual.widgets import TextArea
 
-from doover_tui.api.client import DooverClient
 from doover_tui.app import DooverApp
 from doover_tui.drafts import Drafts
 from doover_tui.emulator.server import RunningEmulator
@@ -19,15 +18,10 @@ from doover_tui.screens.messages_view import MessagesView
 from doover_tui.screens.preview_modal import PreviewModal
 from doover_tui.widgets.json_tree import JsonTree
 from doover_tui.widgets.message_table import MessageTable
-from tests.app.harness import build_app, until, writer
+from tests.app.harness import agent_id_of, build_app, until, writer
 from tests.app.test_editing import open_editor
 
 TANK = "Hilltop Tank"
-
-
-async def tank_id(other: DooverClient) -> str:
-    agents = (await other.control.agents()).agents
-    return next(agent.id for agent in agents if agent.label == TANK)
 
 
 async def on_messages_tab(app: DooverApp, pilot: Any, rows: int) -> tuple[MessagesView, MessageTable]:
@@ -41,7 +35,7 @@ async def on_messages_tab(app: DooverApp, pilot: Any, rows: int) -> tuple[Messag
 
 async def test_publish_posts_the_document_as_a_message(live: RunningEmulator, tmp_path: Path) -> None:
     other = writer(live)
-    agent_id = await tank_id(other)
+    agent_id = await agent_id_of(other, TANK)
     await other.data.create_channel(agent_id, "publish_here")
     await other.data.create_message(agent_id, "publish_here", {"level": 41, "unit": "%"})
     app = build_app(live, agent=TANK, channel="publish_here", drafts_dir=tmp_path)
@@ -75,7 +69,7 @@ async def test_publish_posts_the_document_as_a_message(live: RunningEmulator, tm
 
 async def test_publish_checks_the_message_schema(live: RunningEmulator, tmp_path: Path) -> None:
     other = writer(live)
-    agent_id = await tank_id(other)
+    agent_id = await agent_id_of(other, TANK)
     schema = {"type": "object", "required": ["level"], "properties": {"level": {"type": "number"}}}
     await other.data.create_channel(agent_id, "schema_messages", message_schema=schema)
     app = build_app(live, agent=TANK, channel="schema_messages", drafts_dir=tmp_path)
@@ -97,7 +91,7 @@ async def test_publish_checks_the_message_schema(live: RunningEmulator, tmp_path
 
 async def test_undo_restores_the_state_after_a_logged_update(live: RunningEmulator, tmp_path: Path) -> None:
     other = writer(live)
-    agent_id = await tank_id(other)
+    agent_id = await agent_id_of(other, TANK)
     seed = {"setpoint": 10, "mode": "auto", "pump": {"rpm": 1200, "on": True}}
     await other.data.create_channel(agent_id, "undo_here")
     await other.data.update_aggregate(agent_id, "undo_here", seed, replace=True)  # not logged

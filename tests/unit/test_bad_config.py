@@ -10,10 +10,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual.app import App
 
 from doover_tui.api.auth import StaticToken
 from doover_tui.api.client import DooverClient, Endpoints, new_http_client
@@ -406,20 +404,6 @@ def test_the_app_itself_names_the_profiles_when_one_is_unknown(config: Path, tmp
 
 
 # Unreachable and wrong URLs: the app starts, says what failed where, and recovers ---------------
-
-
-@pytest.fixture
-def notes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every toast message, in order (as tests/app's fixture of the same name)."""
-    seen: list[str] = []
-    original = App.notify
-
-    def spy(self: App[Any], message: str, **kwargs: Any) -> None:
-        seen.append(message)
-        original(self, message, **kwargs)
-
-    monkeypatch.setattr(App, "notify", spy)
-    return seen
 
 
 def free_port() -> int:
